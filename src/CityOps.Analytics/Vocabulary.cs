@@ -1,0 +1,45 @@
+namespace CityOps.Analytics;
+
+// The domain's shared vocabulary. Values are stored by name in the database, so members may be added
+// but never renamed.
+
+/// <summary>What a sensor measures.</summary>
+public enum MetricKind
+{
+    Temperature,
+    VibrationRms,
+    Current,
+    Pressure,
+    Flow,
+    Power,
+    Energy,
+    Pm25,
+    Pm10,
+    No2,
+    O3,
+    TrafficSpeed,
+    Occupancy,
+    GoodParts,
+    ScrapParts,
+    MachineState,
+    LightingLevel,
+    Voltage,
+}
+
+public enum SiteKind { City, Plant }
+
+public enum AssetType
+{
+    City,
+    Plant,
+    District,
+    Intersection,
+    AirQualityStation,
+    WaterZone,
+    LightingCircuit,
+    EnergyMeter,
+    Line,
+    Machine,
+}
+
+public enum ActuatorKind { Setpoint, Valve, SignalTiming, LineSpeed, LightingLevel, Pump }

@@ -1,0 +1,34 @@
+using CityOps.Web.Features.Accounts;
+using CityOps.Web.Features.ApiKeys;
+using CityOps.Web.Features.Assets;
+using CityOps.Web.Features.Ingest;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace CityOps.Web.Data;
+
+/// <summary>
+/// The one EF Core context. Readings and rollups are not entities: the hot path writes and reads them
+/// with Npgsql directly, and their partitioned tables are created by migrations in raw SQL.
+/// </summary>
+public sealed class CityOpsDbContext(DbContextOptions<CityOpsDbContext> options)
+    : IdentityDbContext<CityOpsUser>(options)
+{
+    public DbSet<Site> Sites => Set<Site>();
+    public DbSet<Asset> Assets => Set<Asset>();
+    public DbSet<Sensor> Sensors => Set<Sensor>();
+    public DbSet<Actuator> Actuators => Set<Actuator>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<IngestRequest> IngestRequests => Set<IngestRequest>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfiguration(new SiteConfiguration());
+        builder.ApplyConfiguration(new AssetConfiguration());
+        builder.ApplyConfiguration(new SensorConfiguration());
+        builder.ApplyConfiguration(new ActuatorConfiguration());
+        builder.ApplyConfiguration(new ApiKeyConfiguration());
+        builder.ApplyConfiguration(new IngestRequestConfiguration());
+    }
+}

@@ -1,0 +1,9 @@
+namespace CityOps.Web.Features.ApiKeys;
+
+public static class ApiKeysExtensions
+{
+    public static void AddApiKeys(this WebApplicationBuilder builder)
+    {
+    }
+
+}

@@ -1,0 +1,13 @@
+namespace CityOps.Web.Features.Ingest;
+
+/// <summary>A reading that is durably committed to the database.</summary>
+public readonly record struct CommittedReading(int SensorId, DateTime Timestamp, double Value);
+
+/// <summary>
+/// Told about every batch of readings right after its transaction commits (the live store, the alert
+/// engine). Called on the writer's thread: implementations must be quick and must not throw.
+/// </summary>
+public interface IReadingsObserver
+{
+    void OnCommitted(IReadOnlyList<CommittedReading> readings);
+}

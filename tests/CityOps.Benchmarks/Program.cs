@@ -1,0 +1,2 @@
+Console.Error.WriteLine("usage: CityOps.Benchmarks ingest");
+return 2;

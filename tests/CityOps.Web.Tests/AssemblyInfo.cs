@@ -1,0 +1,1 @@
+namespace CityOps.Web.Tests;
