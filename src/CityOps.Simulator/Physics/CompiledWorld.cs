@@ -233,7 +233,7 @@ internal sealed class CompiledWorld
             {
                 case AssetType.Intersection:
                 {
-                    var saturation = Math.Round(Vary(stream, 1, 3000, 4200), -2);
+                    var saturation = Math.Round(Vary(stream, 1, 30, 42)) * 100;
                     var weight = district >= 0 ? districts[district].TrafficWeight : 0.85;
                     var peak = 0.9 * saturation * IntersectionModel.DefaultGreen / IntersectionModel.CycleSeconds * weight * Vary(stream, 2, 0.92, 1.05);
                     intersectionByAsset[a.Key] = intersections.Count;
