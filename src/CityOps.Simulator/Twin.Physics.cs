@@ -296,7 +296,7 @@ public sealed partial class Twin
         return Math.Max(2, _w.Intersections[i].FreeSpeed * (1 - 0.88 * Math.Pow(occupancy, 1.3)) * (1 - 0.45 * CongestionAt(i, t)));
     }
 
-    /// <summary>Traffic emissions near a station: flow relative to capacity, worse in stop-and-go queues.</summary>
+    /// <summary>Traffic emissions near a station: moving traffic relative to capacity, plus the engines idling in standing queues.</summary>
     private double TrafficIndex(int station, long t)
     {
         var s = _w.AirStations[station];
@@ -309,7 +309,7 @@ public sealed partial class Twin
         foreach (var i in intersections)
         {
             AdvanceQueue(i, t);
-            sum += Served(i, t) / _w.Intersections[i].NominalCapacity * (1 + 0.8 * (1 - Math.Exp(-_queue[i] / 60)));
+            sum += Served(i, t) / _w.Intersections[i].NominalCapacity + 0.9 * (1 - Math.Exp(-_queue[i] / 80));
         }
         return sum / intersections.Count;
     }
