@@ -22,6 +22,7 @@ public class ShellUiTests(ShellUiFixture fixture) : IClassFixture<ShellUiFixture
     {
         _context = await fixture.Browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl });
         _context.SetDefaultTimeout((float)Patience.TotalMilliseconds);
+        SetDefaultExpectTimeout((float)Patience.TotalMilliseconds);
         _page = await _context.NewPageAsync();
         _page.Request += (_, request) =>
         {
