@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using CityOps.Web.Data;
 
@@ -37,6 +38,14 @@ public static class AccountsExtensions
             o.Events.OnRedirectToLogin = context => RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status403Forbidden);
         });
+
+        // Sign-in cookies and antiforgery tokens are encrypted with these keys. Instances that share a
+        // DataProtection:KeysDirectory (a volume) accept each other's cookies and survive restarts.
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("CityOps");
+        if (builder.Configuration["DataProtection:KeysDirectory"] is { Length: > 0 } keys)
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Path.GetFullPath(keys, builder.Environment.ContentRootPath)));
+        }
 
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddCascadingAuthenticationState();
