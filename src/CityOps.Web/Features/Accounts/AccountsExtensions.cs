@@ -69,6 +69,7 @@ public static class AccountsExtensions
         return Task.CompletedTask;
     }
 
-    internal static bool IsMachineRequest(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/hubs");
+    internal static bool IsMachineRequest(HttpRequest request) => IsMachinePath(request.Path);
+
+    internal static bool IsMachinePath(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs");
 }
