@@ -16,7 +16,8 @@ public sealed class ShellUiFixture(PostgresFixture pg) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        App = KestrelApp.Start(await pg.CreateDatabaseAsync());
+        // Open screens re-check their user every second here, so that a locked account's screen closes quickly.
+        App = KestrelApp.Start(await pg.CreateDatabaseAsync(), new Dictionary<string, string?> { ["Accounts:RevalidationInterval"] = "00:00:01" });
         var demo = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["CityOps:DemoMode"] = "true" }).Build();
         await using (var scope = App.Services.CreateAsyncScope())
         {

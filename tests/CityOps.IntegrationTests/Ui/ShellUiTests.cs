@@ -138,6 +138,24 @@ public class ShellUiTests(ShellUiFixture fixture) : IClassFixture<ShellUiFixture
     }
 
     [Fact]
+    public async Task OpenScreen_AccountLockedMeanwhile_ScreenReturnsToLogin()
+    {
+        const string email = "nightshift@cityops.local";
+        var user = await AccountClient.CreateUserAsync(fixture.App.Services, email, AccountsSeeder.DefaultDemoPassword, Roles.Operator);
+        await SignInAsync(email);
+        await Expect(_page.GetByTestId("theme-toggle")).ToBeEnabledAsync();
+
+        await using (var scope = fixture.App.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<CityOpsUser>>();
+            var stored = await users.FindByIdAsync(user.Id);
+            await users.SetLockoutEndDateAsync(stored!, DateTimeOffset.MaxValue);
+        }
+
+        await Expect(_page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login"));
+    }
+
+    [Fact]
     public async Task Keyboard_TabFromTheTop_SkipLinkFirstThenTheNavigation()
     {
         await SignInAsync("operator@cityops.local");

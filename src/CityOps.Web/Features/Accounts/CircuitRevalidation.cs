@@ -8,13 +8,15 @@ namespace CityOps.Web.Features.Accounts;
 
 /// <summary>
 /// A control-room screen stays open for a whole shift. The circuit re-checks the user's security stamp
-/// every few minutes, so a locked, deleted or password-changed account loses its open screens too.
+/// every <c>Accounts:RevalidationInterval</c> (default five minutes), so a locked, deleted or
+/// password-changed account loses its open screens too.
 /// </summary>
 internal sealed class CircuitRevalidation(
-    ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IOptions<IdentityOptions> identityOptions)
+    ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IOptions<IdentityOptions> identityOptions, IConfiguration configuration)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(5);
+    protected override TimeSpan RevalidationInterval { get; } =
+        configuration.GetValue("Accounts:RevalidationInterval", TimeSpan.FromMinutes(5));
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken cancellationToken)
     {
