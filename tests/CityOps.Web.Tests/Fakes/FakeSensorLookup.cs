@@ -23,6 +23,8 @@ public sealed class FakeSensorLookup : ISensorLookup
 
 public sealed class FakeSiteDirectory(params SiteSummary[] sites) : ISiteDirectory
 {
+    public List<SiteSummary> Sites { get; } = [.. sites];
+
     public Task<IReadOnlyList<SiteSummary>> ListAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<SiteSummary>>(sites);
+        Task.FromResult<IReadOnlyList<SiteSummary>>(Sites.ToList());
 }

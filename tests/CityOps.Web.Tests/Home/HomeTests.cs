@@ -14,6 +14,9 @@ public class HomeTests : BunitContext
     private readonly FakeTimeProvider _clock = LiveStoreFactory.Clock();
     private readonly FakeSensorLookup _sensors = new FakeSensorLookup().Add(1, siteId: 1).Add(2, siteId: 1).Add(3, siteId: 2);
     private readonly LiveStore _store;
+    private readonly FakeSiteDirectory _directory = new(
+        new SiteSummary(1, "harbour", "Harbour City", SiteKind.City, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")),
+        new SiteSummary(2, "plant1", "Press Plant", SiteKind.Plant, TimeZoneInfo.Utc));
 
     public HomeTests()
     {
@@ -22,10 +25,9 @@ public class HomeTests : BunitContext
         _store = LiveStoreFactory.Create(_sensors, _clock);
         Services.AddSingleton(_store);
         Services.AddSingleton<TimeProvider>(_clock);
-        Services.AddSingleton<ISiteDirectory>(new FakeSiteDirectory(
-            new SiteSummary(1, "harbour", "Harbour City", SiteKind.City, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")),
-            new SiteSummary(2, "plant1", "Press Plant", SiteKind.Plant, TimeZoneInfo.Utc)));
+        Services.AddSingleton<ISiteDirectory>(_directory);
     }
+
 
     private static string Text(IRenderedComponent<HomePage> cut, string site, string field) =>
         cut.Find($"[data-site-key='{site}'] [data-testid='{field}']").TextContent.Trim();
@@ -120,5 +122,18 @@ public class HomeTests : BunitContext
 
         Assert.Equal("No sensors registered", Text(cut, "empty", "site-state"));
         Assert.Contains("all reporting normally", cut.Find("[data-testid='sites-summary']").TextContent);
+    }
+
+    [Fact]
+    public void Render_SiteRegisteredWhileOpen_AppearsWithItsFirstReadings()
+    {
+        var cut = Render<HomePage>();
+        Assert.Empty(cut.FindAll("[data-site-key='depot']"));
+
+        _sensors.Add(40, siteId: 4);
+        _directory.Sites.Add(new SiteSummary(4, "depot", "Bus Depot", SiteKind.City, TimeZoneInfo.Utc));
+        _store.OnCommitted([new(40, _clock.GetUtcNow().UtcDateTime, 3)]);
+
+        cut.WaitForAssertion(() => Assert.Equal("1", Text(cut, "depot", "site-reporting")));
     }
 }

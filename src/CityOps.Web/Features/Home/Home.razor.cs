@@ -42,9 +42,19 @@ public sealed partial class Home : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        _subscription = Live.Subscribe(() => InvokeAsync(StateHasChanged));
+        _subscription = Live.Subscribe(() => InvokeAsync(OnReadingsAsync));
         _ticker = Time.CreateTimer(_ => _ = InvokeAsync(StateHasChanged), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         _sites = await Sites.ListAsync(_disposed.Token);
+    }
+
+    private async Task OnReadingsAsync()
+    {
+        // A site registered while the page is open shows up with its first readings.
+        if (_sites is not null && Live.SitesWithReadings.Any(id => !_sites.Any(s => s.Id == id)))
+        {
+            _sites = await Sites.ListAsync(_disposed.Token);
+        }
+        StateHasChanged();
     }
 
     public void Dispose()

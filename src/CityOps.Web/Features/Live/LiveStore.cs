@@ -48,6 +48,9 @@ public sealed class LiveStore : IReadingsObserver
         _options = options.Value;
     }
 
+    /// <summary>The sites that have sent readings since start-up (a snapshot).</summary>
+    public IReadOnlyCollection<int> SitesWithReadings => (IReadOnlyCollection<int>)_sites.Keys;
+
     /// <summary>Sensors with live state; never more than <see cref="LiveOptions.MaxSensors"/>.</summary>
     public int TrackedSensors => Volatile.Read(ref _trackedSensors);
 
