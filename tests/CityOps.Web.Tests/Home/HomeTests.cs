@@ -28,7 +28,6 @@ public class HomeTests : BunitContext
         Services.AddSingleton<ISiteDirectory>(_directory);
     }
 
-
     private static string Text(IRenderedComponent<HomePage> cut, string site, string field) =>
         cut.Find($"[data-site-key='{site}'] [data-testid='{field}']").TextContent.Trim();
 
