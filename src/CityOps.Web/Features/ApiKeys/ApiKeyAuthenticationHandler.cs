@@ -16,6 +16,7 @@ public sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
+    private const string StoreUnavailableItem = "CityOps.ApiKeyStoreUnavailable";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -24,7 +25,16 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             return AuthenticateResult.NoResult();
         }
-        var key = await keys.VerifyAsync(secret, Context.RequestAborted);
+        ApiKeyIdentity? key;
+        try
+        {
+            key = await keys.VerifyAsync(secret, Context.RequestAborted);
+        }
+        catch (ApiKeyStoreUnavailableException e)
+        {
+            Context.Items[StoreUnavailableItem] = true;
+            return AuthenticateResult.Fail(e);
+        }
         if (key is null)
         {
             return AuthenticateResult.Fail("The API key is invalid, expired or revoked.");
@@ -46,11 +56,19 @@ public sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized",
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if (Context.Items.ContainsKey(StoreUnavailableItem))
+        {
+            Response.Headers.RetryAfter = "5";
+            return WriteProblemAsync(StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                "The API key cannot be verified because the database is unavailable; retry later.");
+        }
+        return WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized",
             ReadSecret() is { Length: > 0 }
                 ? "The API key is invalid, expired or revoked."
                 : $"Authenticate with an API key in the {HeaderName} header.");
+    }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "The API key does not have the scope this operation needs.");

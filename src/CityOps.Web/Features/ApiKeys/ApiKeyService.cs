@@ -4,11 +4,15 @@ using System.Text;
 using CityOps.Web.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
+using Npgsql;
 
 namespace CityOps.Web.Features.ApiKeys;
 
 /// <summary>A key as just created: <see cref="Secret"/> is shown once and never stored.</summary>
 public sealed record CreatedApiKey(Guid Id, string Label, string Secret, ApiKeyScopes Scopes, DateTime? ExpiresAt);
+
+/// <summary>The key store (the database) cannot be reached to verify a key not seen recently.</summary>
+public sealed class ApiKeyStoreUnavailableException(Exception inner) : Exception("The API key store is unavailable.", inner);
 
 /// <summary>A valid key as the authentication handler sees it.</summary>
 public sealed record ApiKeyIdentity(Guid Id, string Label, ApiKeyScopes Scopes, DateTime? ExpiresAt);
@@ -22,6 +26,7 @@ public sealed record ApiKeyIdentity(Guid Id, string Label, ApiKeyScopes Scopes, 
 public sealed class ApiKeyService(IDbContextFactory<CityOpsDbContext> dbFactory, TimeProvider time, ILogger<ApiKeyService> logger) : IDisposable
 {
     public static readonly TimeSpan CacheDuration = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan StaleLimit = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
     private const string Alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 10_000 });
@@ -64,17 +69,33 @@ public sealed class ApiKeyService(IDbContextFactory<CityOpsDbContext> dbFactory,
         return changed > 0;
     }
 
-    /// <summary>Finds the valid (not expired, not revoked) key with this secret, or null.</summary>
+    /// <summary>
+    /// Finds the valid (not expired, not revoked) key with this secret, or null. While the database is
+    /// unreachable, a key verified before keeps working (there is nothing to protect that the outage
+    /// does not already stop); an unknown one throws <see cref="ApiKeyStoreUnavailableException"/>.
+    /// </summary>
     public async Task<ApiKeyIdentity?> VerifyAsync(string secret, CancellationToken cancellationToken = default)
     {
         var hash = Hash(secret);
         var cacheKey = Convert.ToHexString(hash);
-        if (!_cache.TryGetValue(cacheKey, out ApiKeyIdentity? identity))
-        {
-            identity = await LookUpAsync(PrefixOf(secret), hash, cancellationToken);
-            _cache.Set(cacheKey, identity, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = CacheDuration });
-        }
         var now = time.GetUtcNow().UtcDateTime;
+        _cache.TryGetValue(cacheKey, out Verification? known);
+        if (known is null || now - known.VerifiedAt >= CacheDuration)
+        {
+            try
+            {
+                known = new Verification(await LookUpAsync(PrefixOf(secret), hash, cancellationToken), now);
+                _cache.Set(cacheKey, known, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = StaleLimit });
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException || e.InnerException is NpgsqlException)
+            {
+                if (known is null)
+                {
+                    throw new ApiKeyStoreUnavailableException(e);
+                }
+            }
+        }
+        var identity = known.Identity;
         if (identity is null || identity.ExpiresAt <= now)
         {
             return null;
@@ -96,6 +117,8 @@ public sealed class ApiKeyService(IDbContextFactory<CityOpsDbContext> dbFactory,
         }
         return secret.Length <= 8 ? secret : secret[..8];
     }
+
+    private sealed record Verification(ApiKeyIdentity? Identity, DateTime VerifiedAt);
 
     private async Task<ApiKeyIdentity?> LookUpAsync(string prefix, byte[] hash, CancellationToken cancellationToken)
     {
