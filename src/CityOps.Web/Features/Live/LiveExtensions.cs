@@ -1,9 +1,23 @@
+using CityOps.Web.Features.Assets;
+using CityOps.Web.Features.Ingest;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace CityOps.Web.Features.Live;
 
 public static class LiveExtensions
 {
     public static void AddLive(this WebApplicationBuilder builder)
     {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<LiveOptions>()
+            .Bind(builder.Configuration.GetSection(LiveOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton<ISensorLookup, SensorCatalogLookup>();
+        builder.Services.AddSingleton<LiveStore>();
+        builder.Services.TryAddSingleton<ISiteDirectory, SiteDirectory>();
+        builder.Services.AddSingleton<IReadingsObserver>(sp => sp.GetRequiredService<LiveStore>());
+        // The home screen lists the registered world; registration belongs with the registry it fills.
+        builder.Services.AddWorldRegistration();
     }
-
 }

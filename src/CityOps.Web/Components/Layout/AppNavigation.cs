@@ -1,0 +1,20 @@
+using CityOps.Web.Features.Accounts;
+using Microsoft.AspNetCore.Components.Routing;
+using MudBlazor;
+
+namespace CityOps.Web.Components.Layout;
+
+/// <summary>An entry of the navigation drawer, shown only to users the policy admits.</summary>
+public sealed record NavEntry(string Title, string Href, string Icon, string Policy, NavLinkMatch Match = NavLinkMatch.Prefix);
+
+/// <summary>
+/// The screens in the drawer, in order. Each new screen adds its entry here with the same policy its
+/// page's <c>[Authorize]</c> names (Control room, Alarms: AnyRole; KPI: Manager; Admin: Administrator).
+/// </summary>
+public static class AppNavigation
+{
+    public static IReadOnlyList<NavEntry> Entries { get; } =
+    [
+        new("Sites", "/", Icons.Material.Outlined.Dashboard, Policies.AnyRole, NavLinkMatch.All),
+    ];
+}
