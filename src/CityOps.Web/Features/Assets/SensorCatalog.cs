@@ -34,8 +34,19 @@ public sealed class SensorCatalog(IDbContextFactory<CityOpsDbContext> dbFactory)
             .Select(s => new SensorInfo(s.Id, s.Key, s.Asset!.SiteId, s.Asset.Site!.Key, s.AssetId, s.Asset.Key, s.Metric,
                 s.Unit, s.Min, s.Max, s.IntervalSeconds, s.Latitude ?? s.Asset.Latitude, s.Longitude ?? s.Asset.Longitude))
             .ToListAsync(cancellationToken);
-        _snapshot = new Snapshot(rows.ToFrozenDictionary(r => r.Key, StringComparer.Ordinal), rows.ToFrozenDictionary(r => r.Id));
+        Load(rows);
     }
+
+    /// <summary>A catalog of the given sensors that is never refreshed from a database (unit tests, tools).</summary>
+    internal static SensorCatalog Of(IReadOnlyCollection<SensorInfo> sensors)
+    {
+        var catalog = new SensorCatalog(null!);
+        catalog.Load(sensors);
+        return catalog;
+    }
+
+    private void Load(IReadOnlyCollection<SensorInfo> rows) =>
+        _snapshot = new Snapshot(rows.ToFrozenDictionary(r => r.Key, StringComparer.Ordinal), rows.ToFrozenDictionary(r => r.Id));
 
     private sealed record Snapshot(FrozenDictionary<string, SensorInfo> ByKey, FrozenDictionary<int, SensorInfo> ById)
     {
