@@ -1,3 +1,5 @@
+using CityOps.Web.Features.Accounts;
+using Microsoft.AspNetCore.Diagnostics;
 using MudBlazor.Services;
 
 namespace CityOps.Web.Components;
@@ -8,6 +10,8 @@ public static class UiExtensions
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<MachineRequestExceptionHandler>();
     }
 
     public static void UseUi(this WebApplication app)
@@ -23,5 +27,22 @@ public static class UiExtensions
     {
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    }
+
+    /// <summary>Programs calling the API or a hub get problem details; people get the error page.</summary>
+    private sealed class MachineRequestExceptionHandler : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+        {
+            // By now the request path is already the error page's; the feature keeps the original.
+            var path = context.Features.Get<IExceptionHandlerFeature>()?.Path ?? context.Request.Path;
+            if (!AccountsExtensions.IsMachinePath(path))
+            {
+                return false;
+            }
+            // The exception was logged by the middleware; its message stays on the server.
+            await Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "An unexpected error occurred.").ExecuteAsync(context);
+            return true;
+        }
     }
 }

@@ -79,6 +79,17 @@ public class SignInTests(AccountsAppFixture fixture) : IClassFixture<AccountsApp
         Assert.True(user!.LastSignInAt >= before, $"LastSignInAt {user.LastSignInAt:O} is not after {before:O}");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SignIn_RememberMe_DecidesWhetherTheCookieOutlivesTheBrowser(bool rememberMe)
+    {
+        var response = await AccountClient.SignInAsync(App.CreateBrowserLikeClient(), "operator@cityops.local", AccountsAppFixture.Password, rememberMe: rememberMe);
+
+        var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("CityOps.Auth=", StringComparison.Ordinal));
+        Assert.Equal(rememberMe, cookie.Contains("expires=", StringComparison.OrdinalIgnoreCase));
+    }
+
     [Fact]
     public async Task SignIn_LocalReturnUrl_GoesBackThere()
     {

@@ -87,4 +87,33 @@ public class WorldRegistrationTests(PostgresFixture pg)
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<CityOpsDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
         Assert.Equal(0, await db.Sites.CountAsync(TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public async Task RegisterAsync_DemoWorldTwice_RegistersTheWholeCatalogueOnce()
+    {
+        await using var app = new CityOpsAppFactory(await pg.CreateDatabaseAsync());
+        var registration = app.Services.GetRequiredService<WorldRegistration>();
+        var world = CityOps.Simulator.DemoWorld.Create();
+
+        var first = await registration.RegisterAsync(world, TestContext.Current.CancellationToken);
+        var second = await registration.RegisterAsync(world, TestContext.Current.CancellationToken);
+
+        Assert.Equal(world.Sites.Count + world.Assets.Count + world.Sensors.Count + world.Actuators.Count, first.Added);
+        Assert.Equal(0, second.Added);
+        Assert.Equal(0, second.Updated);
+        Assert.Equal(world.Sensors.Count, app.Services.GetRequiredService<SensorCatalog>().All.Count);
+    }
+
+    [Fact]
+    public async Task RegisterAsync_SyntheticFleet_RegistersEverySensorUnderItsSite()
+    {
+        await using var app = new CityOpsAppFactory(await pg.CreateDatabaseAsync());
+        var fleet = CityOps.Simulator.SyntheticFleet.Create(sensorCount: 2_000, seed: 7);
+
+        var result = await app.Services.GetRequiredService<WorldRegistration>().RegisterAsync(fleet, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2_000, result.SensorsAdded.Count);
+        var catalog = app.Services.GetRequiredService<SensorCatalog>();
+        Assert.All(catalog.All, s => Assert.Equal(CityOps.Simulator.SyntheticFleet.SiteKey, s.SiteKey));
+    }
 }

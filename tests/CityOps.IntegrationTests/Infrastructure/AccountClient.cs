@@ -23,9 +23,13 @@ public static partial class AccountClient
     }
 
     public static async Task<HttpResponseMessage> SignInAsync(
-        HttpClient client, string email, string password, string? returnUrl = null, bool includeToken = true)
+        HttpClient client, string email, string password, string? returnUrl = null, bool includeToken = true, bool rememberMe = false)
     {
         var fields = new Dictionary<string, string> { ["email"] = email, ["password"] = password };
+        if (rememberMe)
+        {
+            fields["rememberMe"] = "true";
+        }
         if (includeToken)
         {
             fields["__RequestVerificationToken"] = await GetLoginTokenAsync(client);

@@ -22,6 +22,7 @@ public class ShellUiTests(ShellUiFixture fixture) : IClassFixture<ShellUiFixture
     {
         _context = await fixture.Browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl });
         _context.SetDefaultTimeout((float)Patience.TotalMilliseconds);
+        SetDefaultExpectTimeout((float)Patience.TotalMilliseconds);
         _page = await _context.NewPageAsync();
         _page.Request += (_, request) =>
         {
@@ -135,6 +136,26 @@ public class ShellUiTests(ShellUiFixture fixture) : IClassFixture<ShellUiFixture
 
         await Expect(_page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login\\?ReturnUrl=%2F$"));
     }
+
+    [Fact]
+    public async Task Keyboard_TabFromTheTop_SkipLinkFirstThenTheNavigation()
+    {
+        await SignInAsync("operator@cityops.local");
+        await Expect(_page.GetByTestId("theme-toggle")).ToBeEnabledAsync();
+
+        await _page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Skip to content", await ActiveTextAsync());
+
+        var reachedNavigation = false;
+        for (var i = 0; i < 12 && !reachedNavigation; i++)
+        {
+            await _page.Keyboard.PressAsync("Tab");
+            reachedNavigation = await _page.EvaluateAsync<bool>("document.activeElement.closest('nav, .mud-navmenu') !== null && document.activeElement.textContent.includes('Sites')");
+        }
+        Assert.True(reachedNavigation, $"Tab never reached the Sites link; focus ended on '{await ActiveTextAsync()}'");
+    }
+
+    private Task<string> ActiveTextAsync() => _page.EvaluateAsync<string>("document.activeElement.textContent.trim()");
 
     private Task<string> BackgroundAsync() => _page.EvaluateAsync<string>("getComputedStyle(document.body).backgroundColor");
 }

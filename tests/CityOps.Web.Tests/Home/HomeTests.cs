@@ -106,4 +106,19 @@ public class HomeTests : BunitContext
 
         Assert.Equal(renders, cut.RenderCount);
     }
+
+    [Fact]
+    public void Render_SiteWithoutSensors_ShownAsEmptyNotAsAProblem()
+    {
+        Services.AddSingleton<ISiteDirectory>(new FakeSiteDirectory(
+            new SiteSummary(1, "harbour", "Harbour City", SiteKind.City, TimeZoneInfo.Utc),
+            new SiteSummary(9, "empty", "Empty Site", SiteKind.Plant, TimeZoneInfo.Utc)));
+        var now = _clock.GetUtcNow().UtcDateTime;
+        _store.OnCommitted([new(1, now, 1), new(2, now, 1)]);
+
+        var cut = Render<HomePage>();
+
+        Assert.Equal("No sensors registered", Text(cut, "empty", "site-state"));
+        Assert.Contains("all reporting normally", cut.Find("[data-testid='sites-summary']").TextContent);
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using CityOps.Web.Data;
 
@@ -38,6 +39,14 @@ public static class AccountsExtensions
             o.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status403Forbidden);
         });
 
+        // Sign-in cookies and antiforgery tokens are encrypted with these keys. Instances that share a
+        // DataProtection:KeysDirectory (a volume) accept each other's cookies and survive restarts.
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("CityOps");
+        if (builder.Configuration["DataProtection:KeysDirectory"] is { Length: > 0 } keys)
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Path.GetFullPath(keys, builder.Environment.ContentRootPath)));
+        }
+
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<AuthenticationStateProvider, CircuitRevalidation>();
@@ -60,6 +69,7 @@ public static class AccountsExtensions
         return Task.CompletedTask;
     }
 
-    internal static bool IsMachineRequest(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/hubs");
+    internal static bool IsMachineRequest(HttpRequest request) => IsMachinePath(request.Path);
+
+    internal static bool IsMachinePath(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs");
 }

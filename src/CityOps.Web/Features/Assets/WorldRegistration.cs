@@ -30,10 +30,11 @@ public sealed class WorldRegistration(
     {
         Validate(world);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // Synthetic fleets bring tens of thousands of rows: detect changes once, not on every query.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockKey})", cancellationToken);
 
-        var updated = 0;
         var siteKeys = world.Sites.Select(s => s.Key).Concat(world.Assets.Select(a => a.SiteKey)).Distinct().ToList();
         var sites = await db.Sites.Where(s => siteKeys.Contains(s.Key)).ToDictionaryAsync(s => s.Key, StringComparer.Ordinal, cancellationToken);
         var sitesAdded = new List<string>();
@@ -127,7 +128,7 @@ public sealed class WorldRegistration(
         }
 
         db.ChangeTracker.DetectChanges();
-        updated = db.ChangeTracker.Entries().Count(e => e.State == EntityState.Modified);
+        var updated = db.ChangeTracker.Entries().Count(e => e.State == EntityState.Modified);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         await catalog.RefreshAsync(cancellationToken);

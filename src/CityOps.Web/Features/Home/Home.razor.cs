@@ -35,6 +35,9 @@ public sealed partial class Home : IDisposable
             { SensorsSilent: > 0 } => SiteState.PartlySilent,
             _ => SiteState.Normal,
         };
+
+        /// <summary>Sensors that should report and do not; a site without sensors is merely empty.</summary>
+        public bool IsAbnormal => State is SiteState.NoData or SiteState.Silent or SiteState.PartlySilent;
     }
 
     protected override async Task OnInitializedAsync()

@@ -68,7 +68,7 @@ public sealed class LiveStore : IReadingsObserver
             {
                 continue;
             }
-            var state = GetOrTrack(reading.SensorId, info.SiteId);
+            var state = GetOrTrack(reading.SensorId);
             state?.Add(reading.Timestamp, reading.Value);
 
             // Readings of a batch usually come from one site: count them in one step.
@@ -172,7 +172,7 @@ public sealed class LiveStore : IReadingsObserver
         }
     }
 
-    private SensorState? GetOrTrack(int sensorId, int siteId)
+    private SensorState? GetOrTrack(int sensorId)
     {
         if (_sensors.TryGetValue(sensorId, out var state))
         {
@@ -187,7 +187,7 @@ public sealed class LiveStore : IReadingsObserver
             }
             return null;
         }
-        var added = new SensorState(sensorId, siteId);
+        var added = new SensorState(sensorId);
         if (!_sensors.TryAdd(sensorId, added))
         {
             Interlocked.Decrement(ref _trackedSensors);
@@ -198,7 +198,7 @@ public sealed class LiveStore : IReadingsObserver
 
     private long CurrentSecond() => _time.GetUtcNow().ToUnixTimeSeconds();
 
-    private sealed class SensorState(int sensorId, int siteId)
+    private sealed class SensorState(int sensorId)
     {
         private readonly Lock _gate = new();
         private long _lastTicks;
@@ -209,8 +209,6 @@ public sealed class LiveStore : IReadingsObserver
         private double _max;
         private double _sum;
         private double _windowLast;
-
-        public int SiteId { get; } = siteId;
 
         public long LastTimestampTicks => Volatile.Read(ref _lastTicks);
 
