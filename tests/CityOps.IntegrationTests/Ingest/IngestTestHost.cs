@@ -6,6 +6,7 @@ using CityOps.IntegrationTests.Infrastructure;
 using CityOps.Web.Data;
 using CityOps.Web.Features.ApiKeys;
 using CityOps.Web.Features.Assets;
+using CityOps.Web.Features.Ingest;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -51,6 +52,9 @@ internal sealed class IngestTestHost : IAsyncDisposable
         }
         return client;
     }
+
+    /// <summary>Merges what the writer queued into the rollups now, instead of at the worker's next pass.</summary>
+    public Task<long> FlushRollupsAsync() => Service<RollupWorker>().FlushAsync(TestContext.Current.CancellationToken);
 
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
