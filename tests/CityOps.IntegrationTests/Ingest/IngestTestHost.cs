@@ -68,9 +68,11 @@ internal sealed class IngestTestHost : IAsyncDisposable
     public static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response) =>
         await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
 
-    public async Task<T> ScalarAsync<T>(string sql, params object[] args)
+    public Task<T> ScalarAsync<T>(string sql, params object[] args) => QueryScalarAsync<T>(ConnectionString, sql, args);
+
+    public static async Task<T> QueryScalarAsync<T>(string connectionString, string sql, params object[] args)
     {
-        await using var conn = new NpgsqlConnection(ConnectionString);
+        await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, conn);
         foreach (var a in args)
