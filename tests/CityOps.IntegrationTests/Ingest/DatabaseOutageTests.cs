@@ -89,6 +89,7 @@ public sealed class DatabaseOutageTests
         var missing = acknowledged.Where(a => !stored.ContainsKey((host.SensorId(a.Sensor), a.Ts.UtcDateTime))).ToArray();
         Assert.Empty(missing);
         Assert.All(stored.Values, n => Assert.Equal(1, n));
+        await host.FlushRollupsAsync();
         await using var total = new NpgsqlCommand("SELECT sum(count)::bigint FROM rollup_1m", conn);
         Assert.Equal((long)stored.Count, (long)(await total.ExecuteScalarAsync(Ct))!);
     }

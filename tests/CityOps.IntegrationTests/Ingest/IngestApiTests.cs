@@ -34,6 +34,7 @@ public sealed class IngestApiTests(PostgresFixture pg) : IAsyncLifetime
         Assert.Equal(4, body.GetProperty("accepted").GetInt32());
         Assert.Empty(body.GetProperty("rejected").EnumerateArray());
         Assert.Equal(4L, await _host.ScalarAsync<long>("SELECT count(*) FROM readings"));
+        await _host.FlushRollupsAsync();
 
         var range = $"from={Uri.EscapeDataString(t0.AddMinutes(-1).ToString("O"))}&to={Uri.EscapeDataString(t0.AddHours(1).ToString("O"))}";
         var raw = await ReadJsonAsync(await client.GetAsync($"/api/v1/sensors/{Temperature}/series?{range}&step=raw", Ct));
@@ -230,6 +231,7 @@ public sealed class IngestApiTests(PostgresFixture pg) : IAsyncLifetime
         Assert.All(concurrent.Append(retry), r => Assert.Equal(
             JsonSerializer.Serialize(first), JsonSerializer.Serialize(JsonDocument.Parse(r.Item2).RootElement)));
         Assert.Equal(2L, await _host.ScalarAsync<long>("SELECT count(*) FROM readings"));
+        await _host.FlushRollupsAsync();
         Assert.Equal(2L, await _host.ScalarAsync<long>("SELECT sum(count)::bigint FROM rollup_1m"));
         Assert.Equal(1L, await _host.ScalarAsync<long>("SELECT count(*) FROM ingest_requests"));
     }
@@ -245,7 +247,7 @@ public sealed class IngestApiTests(PostgresFixture pg) : IAsyncLifetime
         await using var blocker = new NpgsqlConnection(host.ConnectionString);
         await blocker.OpenAsync(Ct);
         await using var tx = await blocker.BeginTransactionAsync(Ct);
-        await using (var lockCmd = new NpgsqlCommand("LOCK TABLE rollup_1h IN ACCESS EXCLUSIVE MODE", blocker, tx))
+        await using (var lockCmd = new NpgsqlCommand("LOCK TABLE rollup_pending IN ACCESS EXCLUSIVE MODE", blocker, tx))
         {
             await lockCmd.ExecuteNonQueryAsync(Ct);
         }

@@ -6,6 +6,7 @@ using CityOps.IntegrationTests.Infrastructure;
 using CityOps.Web.Data;
 using CityOps.Web.Features.ApiKeys;
 using CityOps.Web.Features.Assets;
+using CityOps.Web.Features.Ingest;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -52,6 +53,9 @@ internal sealed class IngestTestHost : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Merges what the writer queued into the rollups now, instead of at the worker's next pass.</summary>
+    public Task<long> FlushRollupsAsync() => Service<RollupWorker>().FlushAsync(TestContext.Current.CancellationToken);
+
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
     public int SensorId(string key) => Service<SensorCatalog>().TryGet(key, out var s) ? s.Id : throw new InvalidOperationException(key);
@@ -64,9 +68,11 @@ internal sealed class IngestTestHost : IAsyncDisposable
     public static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response) =>
         await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
 
-    public async Task<T> ScalarAsync<T>(string sql, params object[] args)
+    public Task<T> ScalarAsync<T>(string sql, params object[] args) => QueryScalarAsync<T>(ConnectionString, sql, args);
+
+    public static async Task<T> QueryScalarAsync<T>(string connectionString, string sql, params object[] args)
     {
-        await using var conn = new NpgsqlConnection(ConnectionString);
+        await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, conn);
         foreach (var a in args)

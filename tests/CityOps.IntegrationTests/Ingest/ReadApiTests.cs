@@ -87,6 +87,7 @@ public sealed class ReadApiTests(PostgresFixture pg) : IAsyncLifetime
         var post = await _host.Client(_host.IngestKey).PostAsync("/api/v1/readings",
             Json(Batch((Flow, t0.AddMinutes(5), 10), (Flow, t0.AddMinutes(50), 30), (Flow, t0.AddMinutes(70), 7))), Ct);
         Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
+        await _host.FlushRollupsAsync();
 
         var hours = await ReadJsonAsync(await _host.Client(_host.ReadKey).GetAsync(
             $"/api/v1/sensors/{Flow}/series?from={Uri.EscapeDataString(t0.ToString("O"))}&to={Uri.EscapeDataString(t0.AddHours(3).ToString("O"))}&step=1h", Ct));

@@ -22,6 +22,7 @@ public sealed class RetentionTests(PostgresFixture pg)
         var response = await host.Client(host.IngestKey).PostAsync("/api/v1/readings",
             Json(Batch((Temperature, day.AddDays(-1).AddHours(1), 20), (Temperature, now.AddMinutes(-1), 21))), Ct);
         response.EnsureSuccessStatusCode();
+        await host.FlushRollupsAsync();
         var worker = host.Service<ReadingsMaintenanceWorker>();
         await using (var conn = new NpgsqlConnection(host.ConnectionString))
         {

@@ -34,6 +34,8 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
         });
 
         Assert.Equal((long)all.Length, await host.ScalarAsync<long>("SELECT count(*) FROM readings"));
+        await host.FlushRollupsAsync();
+        Assert.Equal(0L, await host.ScalarAsync<long>("SELECT count(*) FROM rollup_pending"));
         foreach (var (table, width) in new[] { ("rollup_1m", "1 minute"), ("rollup_1h", "1 hour") })
         {
             var mismatches = await host.ScalarAsync<long>($"""

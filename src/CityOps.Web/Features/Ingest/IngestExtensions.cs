@@ -20,6 +20,8 @@ public static class IngestExtensions
         services.AddSingleton<ReadingValidator>();
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
+        services.AddSingleton<RollupWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<RollupWorker>());
         services.AddSingleton<ReadingsMaintenanceWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<ReadingsMaintenanceWorker>());
         services.AddSingleton(sp => new IngestService(

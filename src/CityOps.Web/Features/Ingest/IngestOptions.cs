@@ -39,6 +39,10 @@ public sealed class IngestOptions
     [Range(1, 600)]
     public int CommandTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>How often committed readings are merged into the 1-minute and 1-hour rollups (their lag behind the raw data).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan RollupInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>While the database is unreachable, the writer checks it again this often.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(1);

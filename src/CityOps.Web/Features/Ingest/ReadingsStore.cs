@@ -5,54 +5,25 @@ using NpgsqlTypes;
 namespace CityOps.Web.Features.Ingest;
 
 /// <summary>
-/// Writes coalesced batches in one transaction on one long-lived connection: idempotency records, a
-/// binary COPY into a temporary staging table, then one statement that inserts the raw rows (a re-sent
-/// reading is stored once) and merges only the rows actually inserted into the 1-minute and 1-hour
-/// rollups. Rows are inserted and merged in (sensor, time) order so concurrent writers cannot deadlock.
+/// Writes coalesced batches in one transaction on one long-lived connection: idempotency records, then
+/// the readings by binary COPY into <c>readings</c> and the rollup queue (<see cref="RollupWorker"/>).
+/// When some reading is already stored, the batch is copied into a temporary staging table instead and
+/// one statement inserts what is new (a re-sent reading is stored once) and queues only those rows for
+/// the rollups. Rows are written in (sensor, time) order so concurrent writers cannot deadlock.
 /// </summary>
 internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartitions partitions, TimeProvider time) : IAsyncDisposable
 {
-    private const string Origin = "TIMESTAMPTZ '2000-01-01 00:00:00+00'";
-
-    private const string MergeRollup = """
-        count = r.count + excluded.count,
-        sum = r.sum + excluded.sum,
-        min = least(r.min, excluded.min),
-        max = greatest(r.max, excluded.max),
-        sum_sq = r.sum_sq + excluded.sum_sq,
-        first_ts = least(r.first_ts, excluded.first_ts),
-        first_value = CASE WHEN excluded.first_ts < r.first_ts THEN excluded.first_value ELSE r.first_value END,
-        last_ts = greatest(r.last_ts, excluded.last_ts),
-        last_value = CASE WHEN excluded.last_ts > r.last_ts THEN excluded.last_value ELSE r.last_value END
-        """;
-
-    // date_part gives float8 epoch seconds, which order microsecond timestamps correctly, so min/max over
-    // [epoch, value] arrays pick the value of the earliest/latest reading without sorting each group.
-    private static readonly string InsertSql = $"""
+    // The staging rows arrive sorted by (sensor, ts), and a heap scan of a fresh temporary table returns them in that order.
+    // Only rows actually inserted (a re-sent reading conflicts and is skipped) go on to the rollups, through
+    // rollup_pending in this same transaction, so a commit can never leave raw rows without their rollup share.
+    private const string InsertSql = """
         WITH ins AS (
             INSERT INTO readings (sensor_id, ts, value)
-            SELECT sensor_id, ts, value FROM ingest_staging ORDER BY sensor_id, ts
+            SELECT sensor_id, ts, value FROM ingest_staging
             ON CONFLICT DO NOTHING
             RETURNING sensor_id, ts, value
-        ), g AS (
-            SELECT sensor_id, date_bin('1 minute', ts, {Origin}) AS bucket,
-                   count(*) AS count, sum(value) AS sum, min(value) AS min, max(value) AS max, sum(value * value) AS sum_sq,
-                   min(ts) AS first_ts, (min(ARRAY[date_part('epoch', ts), value]))[2] AS first_value,
-                   max(ts) AS last_ts, (max(ARRAY[date_part('epoch', ts), value]))[2] AS last_value
-            FROM ins GROUP BY 1, 2
-        ), m AS (
-            INSERT INTO rollup_1m AS r (sensor_id, bucket, count, sum, min, max, sum_sq, first_ts, first_value, last_ts, last_value)
-            SELECT * FROM g ORDER BY sensor_id, bucket
-            ON CONFLICT (sensor_id, bucket) DO UPDATE SET {MergeRollup}
-        ), h AS (
-            INSERT INTO rollup_1h AS r (sensor_id, bucket, count, sum, min, max, sum_sq, first_ts, first_value, last_ts, last_value)
-            SELECT sensor_id, date_bin('1 hour', bucket, {Origin}), sum(count), sum(sum), min(min), max(max), sum(sum_sq),
-                   min(first_ts), (min(ARRAY[date_part('epoch', first_ts), first_value]))[2],
-                   max(last_ts), (max(ARRAY[date_part('epoch', last_ts), last_value]))[2]
-            FROM g GROUP BY 1, 2 ORDER BY 1, 2
-            ON CONFLICT (sensor_id, bucket) DO UPDATE SET {MergeRollup}
         )
-        SELECT count(*) FROM ins
+        INSERT INTO rollup_pending (sensor_id, ts, value) SELECT sensor_id, ts, value FROM ins
         """;
 
     private NpgsqlConnection? _connection;
@@ -71,30 +42,35 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         }
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await ClaimIdempotencyKeysAsync(connection, items, cancellationToken);
+        var rows = SortedRows(items, count, out var hasDuplicates);
         long inserted = 0;
-        if (items.Any(i => i.ReplayedOutcome is null && i.Readings.Count > 0))
+        if (rows.Length > 0)
         {
-            await using (var copy = await connection.BeginBinaryImportAsync(
-                "COPY ingest_staging (sensor_id, ts, value) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            // The common case, nothing stored before: COPY straight into the tables. A reading stored
+            // before (a retry, another instance) makes the COPY fail on the primary key; then the batch
+            // goes the slower way that skips what exists.
+            var fastDone = false;
+            if (!hasDuplicates)
             {
-                foreach (var item in items)
+                await tx.SaveAsync("fresh", cancellationToken);
+                try
                 {
-                    if (item.ReplayedOutcome is not null)
-                    {
-                        continue;
-                    }
-                    foreach (var r in item.Readings)
-                    {
-                        copy.StartRow();
-                        copy.Write(r.SensorId, NpgsqlDbType.Integer);
-                        copy.Write(r.Timestamp, NpgsqlDbType.TimestampTz);
-                        copy.Write(r.Value, NpgsqlDbType.Double);
-                    }
+                    await CopyAsync(connection, "readings", rows, cancellationToken);
+                    await CopyAsync(connection, "rollup_pending", rows, cancellationToken);
+                    inserted = rows.Length;
+                    fastDone = true;
                 }
-                await copy.CompleteAsync(cancellationToken);
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+                {
+                    await tx.RollbackAsync("fresh", cancellationToken);
+                }
             }
-            await using var insert = new NpgsqlCommand(InsertSql, connection, tx);
-            inserted = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+            if (!fastDone)
+            {
+                await CopyAsync(connection, "ingest_staging", rows, cancellationToken);
+                await using var insert = new NpgsqlCommand(InsertSql, connection, tx);
+                inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
         await tx.CommitAsync(cancellationToken);
         return inserted;
@@ -230,6 +206,52 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         {
             item.ReplayedOutcome = stored[(item.ApiKeyId, item.IdempotencyKey!)];
         }
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, string table, PendingReading[] rows, CancellationToken cancellationToken)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync(
+            $"COPY {table} (sensor_id, ts, value) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var r in rows)
+        {
+            copy.StartRow();
+            copy.Write(r.SensorId, NpgsqlDbType.Integer);
+            copy.Write(r.Timestamp, NpgsqlDbType.TimestampTz);
+            copy.Write(r.Value, NpgsqlDbType.Double);
+        }
+        await copy.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The readings to write in (sensor, time) order, the lock order every writer follows so that concurrent
+    /// writers cannot deadlock. <paramref name="hasDuplicates"/>: two requests of the batch carry the same reading.
+    /// </summary>
+    private static PendingReading[] SortedRows(IReadOnlyList<IngestWorkItem> items, int count, out bool hasDuplicates)
+    {
+        var rows = new PendingReading[count];
+        var n = 0;
+        foreach (var item in items)
+        {
+            if (item.ReplayedOutcome is not null)
+            {
+                continue;
+            }
+            foreach (var r in item.Readings)
+            {
+                rows[n++] = r;
+            }
+        }
+        if (n < rows.Length)
+        {
+            Array.Resize(ref rows, n);
+        }
+        Array.Sort(rows, static (a, b) => a.SensorId != b.SensorId ? a.SensorId.CompareTo(b.SensorId) : a.Timestamp.CompareTo(b.Timestamp));
+        hasDuplicates = false;
+        for (var i = 1; i < rows.Length && !hasDuplicates; i++)
+        {
+            hasDuplicates = rows[i].SensorId == rows[i - 1].SensorId && rows[i].Timestamp == rows[i - 1].Timestamp;
+        }
+        return rows;
     }
 
     private static (DateTime First, DateTime Last, int Count) TimeRange(IReadOnlyList<IngestWorkItem> items)
