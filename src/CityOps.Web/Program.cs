@@ -27,6 +27,7 @@ try
     app.MapAccounts();
     app.MapIngestApi();
     app.MapAssetsApi();
+    app.MapDemoApi();
     app.MapHealth();
     app.MapUi();
     await app.RunAsync();

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 
 namespace CityOps.Web.Data;
@@ -45,6 +47,8 @@ public static class DataExtensions
             var factory = app.Services.GetRequiredService<IDbContextFactory<CityOpsDbContext>>();
             await using (var db = await factory.CreateDbContextAsync())
             {
+                // Creating the history table first keeps the first migration from logging a failed query for it.
+                await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync();
                 await db.Database.MigrateAsync();
             }
             await using var scope = app.Services.CreateAsyncScope();

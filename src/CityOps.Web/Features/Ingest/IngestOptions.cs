@@ -1,0 +1,75 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CityOps.Web.Features.Ingest;
+
+/// <summary>Limits of the ingest path (configuration section <c>Ingest</c>).</summary>
+public sealed class IngestOptions
+{
+    public const string Section = "Ingest";
+
+    /// <summary>Most readings one request may carry.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxItemsPerRequest { get; set; } = 10_000;
+
+    /// <summary>Largest request body accepted, in bytes.</summary>
+    [Range(1_024, 256 * 1024 * 1024)]
+    public long MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Readings that may wait for the writer; beyond this, requests are answered 503.</summary>
+    [Range(1, 10_000_000)]
+    public int QueueCapacity { get; set; } = 200_000;
+
+    /// <summary>The writer coalesces queued requests into one transaction up to about this many readings.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxReadingsPerTransaction { get; set; } = 50_000;
+
+    /// <summary>How far in the future a timestamp may lie (clock skew of devices).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan FutureTolerance { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The Retry-After given to senders when the queue is full or the database is unreachable.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the writer waits for a database connection before declaring the database unavailable.</summary>
+    [Range(1, 60)]
+    public int ConnectTimeoutSeconds { get; set; } = 3;
+
+    /// <summary>How long one write transaction's statements may run.</summary>
+    [Range(1, 600)]
+    public int CommandTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>How often committed readings are merged into the 1-minute and 1-hour rollups (their lag behind the raw data).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan RollupInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>While the database is unreachable, the writer checks it again this often.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>How long data is kept (configuration section <c>Retention</c>).</summary>
+public sealed class RetentionOptions
+{
+    public const string Section = "Retention";
+
+    /// <summary>Days of raw readings kept; older readings are refused at ingest and their daily partitions dropped.</summary>
+    [Range(1, 3650)]
+    public int RawDays { get; set; } = 30;
+
+    /// <summary>Days of 1-minute rollups kept (monthly partitions are dropped once wholly older). Hourly rollups are kept forever.</summary>
+    [Range(1, 36500)]
+    public int MinuteRollupDays { get; set; } = 365;
+
+    /// <summary>How long the answer to a request with an Idempotency-Key is remembered.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Daily raw partitions created ahead of time.</summary>
+    [Range(0, 60)]
+    public int PartitionsAheadDays { get; set; } = 3;
+
+    /// <summary>How often the maintenance worker runs.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromHours(1);
+}

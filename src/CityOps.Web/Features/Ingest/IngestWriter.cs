@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace CityOps.Web.Features.Ingest;
+
+/// <summary>
+/// The single writer: takes queued requests, coalesces them into one transaction (group commit), and
+/// only after the commit completes each request and tells the <see cref="IReadingsObserver"/>s.
+/// When the database is unreachable it fails queued work at once, refuses new work (503), and checks
+/// the database again every <see cref="IngestOptions.ProbeInterval"/> until it is back.
+/// </summary>
+internal sealed class IngestWriter(
+    IngestQueue queue,
+    ReadingsStore store,
+    ReadingsDatabase database,
+    ReadingsPartitions partitions,
+    IEnumerable<IReadingsObserver> observers,
+    IngestMetrics metrics,
+    IOptionsMonitor<IngestOptions> options,
+    TimeProvider time,
+    ILogger<IngestWriter> logger) : BackgroundService
+{
+    private const int MaxAttempts = 3;
+    private readonly IReadingsObserver[] _observers = observers.ToArray();
+    private volatile bool _databaseDown;
+
+    /// <summary>False while the database is known to be unreachable; submissions are then refused at once.</summary>
+    public bool IsAvailable => !_databaseDown;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<IngestWorkItem>();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                if (_databaseDown)
+                {
+                    FailQueued("The database is unavailable.");
+                    await Task.Delay(options.CurrentValue.ProbeInterval, time, stoppingToken);
+                    if (await ProbeAsync(stoppingToken))
+                    {
+                        logger.LogInformation("The database is reachable again; ingestion resumes");
+                        _databaseDown = false;
+                    }
+                    continue;
+                }
+                var first = await queue.ReadAsync(stoppingToken);
+                queue.Taken(first);
+                batch.Add(first);
+                var readings = first.Readings.Count;
+                var limit = options.CurrentValue.MaxReadingsPerTransaction;
+                while (readings < limit && queue.TryDequeue(out var next))
+                {
+                    batch.Add(next);
+                    readings += next.Readings.Count;
+                }
+                // The transaction is not cancelled by shutdown: a batch that was taken is written or failed, never abandoned.
+                await WriteAsync(batch, readings);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            queue.Complete();
+            Fail(batch, new IngestUnavailableException("The service is shutting down.", options.CurrentValue.RetryAfter));
+            FailQueued("The service is shutting down.");
+        }
+    }
+
+    private async Task WriteAsync(List<IngestWorkItem> batch, int readings)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                var inserted = await store.WriteAsync(batch, CancellationToken.None);
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                metrics.Committed(elapsed, readings);
+                Complete(batch);
+                logger.LogDebug("Committed {Requests} requests, {Readings} readings ({Inserted} new) in {Elapsed} ms",
+                    batch.Count, readings, inserted, elapsed.TotalMilliseconds);
+                return;
+            }
+            catch (Exception e) when (attempt < MaxAttempts && ReadingsDatabase.IsRetryable(e))
+            {
+                logger.LogInformation("Ingest transaction conflicted with another writer ({Error}); retrying", e.Message);
+                await store.ResetAsync();
+            }
+            catch (Exception e) when (attempt < MaxAttempts && e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.CheckViolation })
+            {
+                // A partition the writer believed to exist was dropped by retention under it: create it again.
+                logger.LogInformation("A partition was missing ({Error}); recreating it and retrying", e.Message);
+                partitions.Forget();
+                await store.ResetAsync();
+            }
+            catch (Exception e) when (attempt == 1 && ReadingsDatabase.IsUnavailable(e))
+            {
+                // The long-lived connection may have been broken by an earlier restart of the server; one fresh try.
+                logger.LogInformation("Ingest connection failed ({Error}); reconnecting", e.Message);
+                await store.ResetAsync();
+            }
+            catch (Exception e) when (ReadingsDatabase.IsUnavailable(e))
+            {
+                logger.LogWarning(e, "The database is unavailable; failing {Requests} ingest requests with 503 until it is back", batch.Count);
+                _databaseDown = true;
+                await store.ResetAsync();
+                // Pooled connections from before the outage are dead too; the probe must not pick one up.
+                database.DataSource.Clear();
+                Fail(batch, new IngestUnavailableException("The database is unavailable.", options.CurrentValue.RetryAfter));
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Writing an ingest batch of {Requests} requests ({Readings} readings) failed", batch.Count, readings);
+                await store.ResetAsync();
+                Fail(batch, e);
+                return;
+            }
+        }
+    }
+
+    private void Complete(List<IngestWorkItem> batch)
+    {
+        var committed = new List<CommittedReading>();
+        var accepted = 0;
+        foreach (var item in batch)
+        {
+            if (item.ReplayedOutcome is { } replayed)
+            {
+                item.Completion.TrySetResult(replayed);
+                continue;
+            }
+            foreach (var r in item.Readings)
+            {
+                committed.Add(new CommittedReading(r.SensorId, r.Timestamp, r.Value));
+            }
+            accepted += item.Readings.Count;
+            item.Completion.TrySetResult(item.Outcome);
+        }
+        metrics.Accepted(accepted);
+        if (committed.Count == 0)
+        {
+            return;
+        }
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                observer.OnCommitted(committed);
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Readings observer {Observer} failed", observer.GetType().Name);
+            }
+        }
+    }
+
+    private static void Fail(List<IngestWorkItem> batch, Exception error)
+    {
+        foreach (var item in batch)
+        {
+            item.Completion.TrySetException(error);
+        }
+    }
+
+    private void FailQueued(string message)
+    {
+        var error = new IngestUnavailableException(message, options.CurrentValue.RetryAfter);
+        while (queue.TryDequeue(out var item))
+        {
+            item.Completion.TrySetException(error);
+        }
+    }
+
+    private async Task<bool> ProbeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT 1";
+            await cmd.ExecuteScalarAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (ReadingsDatabase.IsUnavailable(e))
+        {
+            return false;
+        }
+    }
+}

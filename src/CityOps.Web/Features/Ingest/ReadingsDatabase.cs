@@ -1,0 +1,47 @@
+using CityOps.Web.Data;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace CityOps.Web.Features.Ingest;
+
+/// <summary>
+/// The connections of the readings hot path (the writer, partition maintenance, series queries). They get
+/// short connect and command timeouts of their own, so that an unreachable database turns into a prompt
+/// 503 rather than a request that hangs for the driver's default quarter of a minute.
+/// </summary>
+internal sealed class ReadingsDatabase : IAsyncDisposable
+{
+    public ReadingsDatabase(IConfiguration configuration, IOptions<IngestOptions> options)
+    {
+        var connectionString = configuration.GetConnectionString(DataExtensions.ConnectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{DataExtensions.ConnectionName} is not set.");
+        var builder = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            Timeout = options.Value.ConnectTimeoutSeconds,
+            CommandTimeout = options.Value.CommandTimeoutSeconds,
+            ApplicationName = "cityops-ingest",
+        };
+        DataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+    }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
+    /// <summary>
+    /// True for failures that mean "the database is not reachable right now" (refused or broken
+    /// connections, shutdown, timeouts) as opposed to a defect in what we sent.
+    /// </summary>
+    public static bool IsUnavailable(Exception e) => e switch
+    {
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
+            || pg.SqlState.StartsWith("53", StringComparison.Ordinal),
+        NpgsqlException => true,
+        TimeoutException or System.Net.Sockets.SocketException or IOException => true,
+        _ => e.InnerException is not null && IsUnavailable(e.InnerException),
+    };
+
+    /// <summary>Deadlocks and serialization failures between concurrent writers: the transaction may simply be run again.</summary>
+    public static bool IsRetryable(Exception e) =>
+        e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
+}

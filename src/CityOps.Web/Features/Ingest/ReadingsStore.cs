@@ -1,0 +1,279 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CityOps.Web.Features.Ingest;
+
+/// <summary>
+/// Writes coalesced batches in one transaction on one long-lived connection: idempotency records, then
+/// the readings by binary COPY into <c>readings</c> and the rollup queue (<see cref="RollupWorker"/>).
+/// When some reading is already stored, the batch is copied into a temporary staging table instead and
+/// one statement inserts what is new (a re-sent reading is stored once) and queues only those rows for
+/// the rollups. Rows are written in (sensor, time) order so concurrent writers cannot deadlock.
+/// </summary>
+internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartitions partitions, TimeProvider time) : IAsyncDisposable
+{
+    // The staging rows arrive sorted by (sensor, ts), and a heap scan of a fresh temporary table returns them in that order.
+    // Only rows actually inserted (a re-sent reading conflicts and is skipped) go on to the rollups, through
+    // rollup_pending in this same transaction, so a commit can never leave raw rows without their rollup share.
+    private const string InsertSql = """
+        WITH ins AS (
+            INSERT INTO readings (sensor_id, ts, value)
+            SELECT sensor_id, ts, value FROM ingest_staging
+            ON CONFLICT DO NOTHING
+            RETURNING sensor_id, ts, value
+        )
+        INSERT INTO rollup_pending (sensor_id, ts, value) SELECT sensor_id, ts, value FROM ins
+        """;
+
+    private NpgsqlConnection? _connection;
+
+    /// <summary>
+    /// Writes the items in one transaction. Items whose Idempotency-Key was already answered get
+    /// <see cref="IngestWorkItem.ReplayedOutcome"/> and write nothing. Returns the raw rows newly inserted.
+    /// </summary>
+    public async Task<long> WriteAsync(IReadOnlyList<IngestWorkItem> items, CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(cancellationToken);
+        var (first, last, count) = TimeRange(items);
+        if (count > 0)
+        {
+            await partitions.EnsureAsync(connection, first, last, cancellationToken);
+        }
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await ClaimIdempotencyKeysAsync(connection, items, cancellationToken);
+        var rows = SortedRows(items, count, out var hasDuplicates);
+        long inserted = 0;
+        if (rows.Length > 0)
+        {
+            // The common case, nothing stored before: COPY straight into the tables. A reading stored
+            // before (a retry, another instance) makes the COPY fail on the primary key; then the batch
+            // goes the slower way that skips what exists.
+            var fastDone = false;
+            if (!hasDuplicates)
+            {
+                await tx.SaveAsync("fresh", cancellationToken);
+                try
+                {
+                    await CopyAsync(connection, "readings", rows, cancellationToken);
+                    await CopyAsync(connection, "rollup_pending", rows, cancellationToken);
+                    inserted = rows.Length;
+                    fastDone = true;
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+                {
+                    await tx.RollbackAsync("fresh", cancellationToken);
+                }
+            }
+            if (!fastDone)
+            {
+                await CopyAsync(connection, "ingest_staging", rows, cancellationToken);
+                await using var insert = new NpgsqlCommand(InsertSql, connection, tx);
+                inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        await tx.CommitAsync(cancellationToken);
+        return inserted;
+    }
+
+    /// <summary>Drops the connection after a failure; the next write opens a fresh one.</summary>
+    public async Task ResetAsync()
+    {
+        if (_connection is { } c)
+        {
+            _connection = null;
+            try
+            {
+                await c.DisposeAsync();
+            }
+            catch (Exception e) when (ReadingsDatabase.IsUnavailable(e))
+            {
+                // A broken connection may fail to close cleanly; it is discarded either way.
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await ResetAsync();
+
+    private async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is { State: System.Data.ConnectionState.Open } open)
+        {
+            return open;
+        }
+        await ResetAsync();
+        var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var create = new NpgsqlCommand(
+                "CREATE TEMP TABLE IF NOT EXISTS ingest_staging (sensor_id int NOT NULL, ts timestamptz NOT NULL, value float8 NOT NULL) ON COMMIT DELETE ROWS",
+                connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+        _connection = connection;
+        return connection;
+    }
+
+    private async Task ClaimIdempotencyKeysAsync(NpgsqlConnection connection, IReadOnlyList<IngestWorkItem> items, CancellationToken cancellationToken)
+    {
+        // Within the batch, the first request with a key claims it; later ones replay its answer.
+        var claims = new Dictionary<(Guid, string), IngestWorkItem>();
+        var repeats = new List<(IngestWorkItem Item, IngestWorkItem Earlier)>();
+        foreach (var item in items)
+        {
+            if (item.IdempotencyKey is null)
+            {
+                continue;
+            }
+            if (claims.TryGetValue((item.ApiKeyId, item.IdempotencyKey), out var earlier))
+            {
+                repeats.Add((item, earlier));
+            }
+            else
+            {
+                claims.Add((item.ApiKeyId, item.IdempotencyKey), item);
+            }
+        }
+        if (claims.Count == 0)
+        {
+            return;
+        }
+        await ClaimAsync(connection, claims.Values.ToArray(), cancellationToken);
+        foreach (var (item, earlier) in repeats)
+        {
+            item.ReplayedOutcome = earlier.ReplayedOutcome ?? earlier.Outcome;
+        }
+    }
+
+    private async Task ClaimAsync(NpgsqlConnection connection, IngestWorkItem[] keys, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        // A concurrent transaction holding the same key (another instance) makes this wait for its outcome.
+        await using var claim = new NpgsqlCommand("""
+            INSERT INTO ingest_requests (api_key_id, idempotency_key, response_json, created_at)
+            SELECT k, i, r, $4 FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS t(k, i, r)
+            ON CONFLICT DO NOTHING
+            RETURNING api_key_id, idempotency_key
+            """, connection)
+        {
+            Parameters =
+            {
+                new() { Value = keys.Select(k => k.ApiKeyId).ToArray() },
+                new() { Value = keys.Select(k => k.IdempotencyKey!).ToArray() },
+                new() { Value = keys.Select(k => JsonSerializer.Serialize(k.Outcome, IngestJsonContext.Default.IngestOutcome)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
+                new() { Value = now },
+            },
+        };
+        var claimed = new HashSet<(Guid, string)>();
+        await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                claimed.Add((reader.GetGuid(0), reader.GetString(1)));
+            }
+        }
+        var answered = keys.Where(k => !claimed.Contains((k.ApiKeyId, k.IdempotencyKey!))).ToArray();
+        if (answered.Length == 0)
+        {
+            return;
+        }
+        await using var lookup = new NpgsqlCommand("""
+            SELECT r.api_key_id, r.idempotency_key, r.response_json::text FROM ingest_requests r
+            JOIN unnest($1::uuid[], $2::text[]) AS t(k, i) ON r.api_key_id = t.k AND r.idempotency_key = t.i
+            """, connection)
+        {
+            Parameters =
+            {
+                new() { Value = answered.Select(k => k.ApiKeyId).ToArray() },
+                new() { Value = answered.Select(k => k.IdempotencyKey!).ToArray() },
+            },
+        };
+        var stored = new Dictionary<(Guid, string), IngestOutcome>();
+        await using (var reader = await lookup.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                stored[(reader.GetGuid(0), reader.GetString(1))] =
+                    JsonSerializer.Deserialize(reader.GetString(2), IngestJsonContext.Default.IngestOutcome)!;
+            }
+        }
+        foreach (var item in answered)
+        {
+            item.ReplayedOutcome = stored[(item.ApiKeyId, item.IdempotencyKey!)];
+        }
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, string table, PendingReading[] rows, CancellationToken cancellationToken)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync(
+            $"COPY {table} (sensor_id, ts, value) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var r in rows)
+        {
+            copy.StartRow();
+            copy.Write(r.SensorId, NpgsqlDbType.Integer);
+            copy.Write(r.Timestamp, NpgsqlDbType.TimestampTz);
+            copy.Write(r.Value, NpgsqlDbType.Double);
+        }
+        await copy.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The readings to write in (sensor, time) order, the lock order every writer follows so that concurrent
+    /// writers cannot deadlock. <paramref name="hasDuplicates"/>: two requests of the batch carry the same reading.
+    /// </summary>
+    private static PendingReading[] SortedRows(IReadOnlyList<IngestWorkItem> items, int count, out bool hasDuplicates)
+    {
+        var rows = new PendingReading[count];
+        var n = 0;
+        foreach (var item in items)
+        {
+            if (item.ReplayedOutcome is not null)
+            {
+                continue;
+            }
+            foreach (var r in item.Readings)
+            {
+                rows[n++] = r;
+            }
+        }
+        if (n < rows.Length)
+        {
+            Array.Resize(ref rows, n);
+        }
+        Array.Sort(rows, static (a, b) => a.SensorId != b.SensorId ? a.SensorId.CompareTo(b.SensorId) : a.Timestamp.CompareTo(b.Timestamp));
+        hasDuplicates = false;
+        for (var i = 1; i < rows.Length && !hasDuplicates; i++)
+        {
+            hasDuplicates = rows[i].SensorId == rows[i - 1].SensorId && rows[i].Timestamp == rows[i - 1].Timestamp;
+        }
+        return rows;
+    }
+
+    private static (DateTime First, DateTime Last, int Count) TimeRange(IReadOnlyList<IngestWorkItem> items)
+    {
+        var first = DateTime.MaxValue;
+        var last = DateTime.MinValue;
+        var count = 0;
+        foreach (var item in items)
+        {
+            foreach (var r in item.Readings)
+            {
+                if (r.Timestamp < first)
+                {
+                    first = r.Timestamp;
+                }
+                if (r.Timestamp > last)
+                {
+                    last = r.Timestamp;
+                }
+            }
+            count += item.Readings.Count;
+        }
+        return (first, last, count);
+    }
+}

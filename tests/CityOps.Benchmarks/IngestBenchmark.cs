@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using CityOps.Simulator;
+using CityOps.Simulator.Fleet;
+using CityOps.Simulator.World;
+using CityOps.Web.Data;
+using CityOps.Web.Features.ApiKeys;
+using CityOps.Web.Features.Assets;
+using CityOps.Web.Features.Ingest;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace CityOps.Benchmarks;
+
+/// <summary>
+/// Ingest throughput on one fresh private cluster: (a) the floor, psql \copy of CSV into an unindexed table;
+/// (b) the naive baseline, EF Core AddRange + SaveChanges per 1,000; (c) CityOps end to end over HTTP with the
+/// simulator's fleet client (durable acknowledgement, rollups maintained).
+/// </summary>
+internal sealed class IngestBenchmark(IngestBenchmarkOptions options)
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public async Task<int> RunAsync()
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"cityops-bench-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        if (OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess)
+        {
+            File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
+        }
+        var cluster = await LocalPostgres.StartAsync(Path.Combine(root, "pg"));
+        try
+        {
+            Console.WriteLine($"cluster {cluster.ConnectionString.Split(';')[1]}, {options.Readings:N0} readings over {options.Sensors:N0} sensors");
+            var fleet = SyntheticFleet.Create(options.Sensors, options.Seed);
+            // Recent enough to lie inside raw retention, old enough that no reading is in the future.
+            var start = DateTimeOffset.UtcNow.AddHours(-2);
+            var readings = await MaterialiseAsync(SyntheticFleet.Readings(fleet, options.Readings, start, options.Seed), options.Readings);
+            var sensorIndex = fleet.Sensors.Select((s, i) => (s.Key, Id: i + 1)).ToDictionary(x => x.Key, x => x.Id);
+
+            var floor = await FloorAsync(cluster, root, readings, sensorIndex);
+            Report("(a) floor: psql \\copy CSV, unindexed", floor);
+            var naive = await NaiveAsync(cluster, readings, sensorIndex);
+            Report("(b) naive: EF Core AddRange+SaveChanges/1000", naive);
+            var cityOps = await CityOpsAsync(cluster, fleet, readings);
+            Report("(c) CityOps HTTP end to end", cityOps);
+            Console.WriteLine($"c/a = {cityOps / floor:F2} (target >= 0.3)   c/b = {cityOps / naive:F1} (target >= 10)");
+            return 0;
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await cluster.StopAsync();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static void Report(string what, double perSecond) => Console.WriteLine($"{what,-48} {perSecond,12:N0} readings/s");
+
+    private static async Task<SimReading[]> MaterialiseAsync(IReadingSource source, long count)
+    {
+        var all = new SimReading[count];
+        var filled = 0;
+        while (filled < count)
+        {
+            var n = await source.ReadAsync(all.AsMemory(filled, (int)Math.Min(100_000, count - filled)), CancellationToken.None);
+            if (n == 0)
+            {
+                break;
+            }
+            filled += n;
+        }
+        return all;
+    }
+
+    private async Task<double> FloorAsync(LocalPostgres cluster, string root, SimReading[] readings, Dictionary<string, int> ids)
+    {
+        var csv = Path.Combine(root, "readings.csv");
+        await using (var writer = new StreamWriter(csv, false, new System.Text.UTF8Encoding(false), 1 << 20))
+        {
+            foreach (var r in readings)
+            {
+                await writer.WriteLineAsync(string.Create(Inv, $"{ids[r.SensorKey]},{r.Timestamp:yyyy-MM-dd HH:mm:ss.fff}+00,{r.Value}"));
+            }
+        }
+        if (OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess)
+        {
+            File.SetUnixFileMode(csv, (UnixFileMode)0b110_100_100);
+        }
+        await ExecuteAsync(cluster.ConnectionString, "CREATE TABLE floor_readings (sensor_id int, ts timestamptz, value float8)");
+        var psi = new ProcessStartInfo("/usr/bin/psql",
+            ["-h", "127.0.0.1", "-p", cluster.Port.ToString(Inv), "-U", "postgres", "-d", LocalPostgres.DatabaseName, "-v", "ON_ERROR_STOP=1",
+             "-c", $"\\copy floor_readings FROM '{csv}' WITH (FORMAT csv)"])
+        {
+            Environment = { ["PGPASSWORD"] = cluster.Password },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var watch = Stopwatch.StartNew();
+        using var psql = Process.Start(psi)!;
+        var stderr = psql.StandardError.ReadToEndAsync();
+        await psql.StandardOutput.ReadToEndAsync();
+        await psql.WaitForExitAsync();
+        watch.Stop();
+        if (psql.ExitCode != 0)
+        {
+            throw new InvalidOperationException("psql failed: " + await stderr);
+        }
+        File.Delete(csv);
+        return readings.Length / watch.Elapsed.TotalSeconds;
+    }
+
+    private async Task<double> NaiveAsync(LocalPostgres cluster, SimReading[] readings, Dictionary<string, int> ids)
+    {
+        await ExecuteAsync(cluster.ConnectionString,
+            "CREATE TABLE naive_readings (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, sensor_id int NOT NULL, ts timestamptz NOT NULL, value float8 NOT NULL)");
+        var dbOptions = new DbContextOptionsBuilder<NaiveDbContext>()
+            .UseNpgsql(cluster.ConnectionString).UseSnakeCaseNamingConvention().Options;
+        var count = Math.Min(options.NaiveCap, readings.Length);
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < count; i += 1000)
+        {
+            await using var db = new NaiveDbContext(dbOptions);
+            db.Readings.AddRange(readings.Skip(i).Take(Math.Min(1000, count - i))
+                .Select(r => new NaiveReading { SensorId = ids[r.SensorKey], Ts = r.Timestamp.UtcDateTime, Value = r.Value }));
+            await db.SaveChangesAsync();
+        }
+        watch.Stop();
+        return count / watch.Elapsed.TotalSeconds;
+    }
+
+    private async Task<double> CityOpsAsync(LocalPostgres cluster, WorldDefinition fleet, SimReading[] readings)
+    {
+        var port = FreePort();
+        await using var app = new BenchmarkApp(cluster.ConnectionString);
+        app.UseKestrel(port);
+        app.StartServer();
+        await RegisterAsync(app.Services, fleet);
+        var key = await app.Services.GetRequiredService<ApiKeyService>().CreateAsync("benchmark", ApiKeyScopes.Ingest);
+
+        using var client = new FleetClient(new FleetClientOptions
+        {
+            Target = new Uri($"http://127.0.0.1:{port}"),
+            ApiKey = key.Secret,
+            BatchSize = options.BatchSize,
+            Concurrency = options.Concurrency,
+            RecordLatencies = true,
+        });
+        var stats = await client.SendAsync(readings);
+        // Rollups trail the acknowledged readings by up to one merge interval; the time to catch up counts too.
+        var catchUp = Stopwatch.StartNew();
+        await app.Services.GetRequiredService<RollupWorker>().FlushAsync();
+        catchUp.Stop();
+        var stored = (long)(await ScalarAsync(cluster.ConnectionString, "SELECT count(*) FROM readings"))!;
+        var rolled = (long)(await ScalarAsync(cluster.ConnectionString, "SELECT coalesce(sum(count), 0)::bigint FROM rollup_1h"))!;
+        Console.WriteLine($"    sent {stats.Sent:N0}, accepted {stats.Accepted:N0}, failed {stats.Failed:N0}, retries {stats.Retries}, requests {stats.Requests:N0}; " +
+            $"stored {stored:N0}, in hourly rollups {rolled:N0}; latency p50 {stats.LatencyPercentile(0.5).TotalMilliseconds:F0} ms, " +
+            $"p99 {stats.LatencyPercentile(0.99).TotalMilliseconds:F0} ms; rollups caught up {catchUp.Elapsed.TotalMilliseconds:F0} ms after the last 202");
+        if (stored != readings.Length || rolled != readings.Length)
+        {
+            throw new InvalidOperationException($"expected {readings.Length} readings stored and rolled up");
+        }
+        return stats.Accepted / (stats.Elapsed + catchUp.Elapsed).TotalSeconds;
+    }
+
+    private static async Task RegisterAsync(IServiceProvider services, WorldDefinition fleet)
+    {
+        var factory = services.GetRequiredService<IDbContextFactory<CityOpsDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var sites = fleet.Sites.ToDictionary(s => s.Key, s => new Site
+            {
+                Key = s.Key, Name = s.Name, Kind = s.Kind, Latitude = s.Latitude, Longitude = s.Longitude, Zoom = s.Zoom, TimeZone = s.TimeZone,
+            });
+            var assets = new Dictionary<string, Asset>();
+            foreach (var a in fleet.Assets)
+            {
+                assets[a.Key] = new Asset
+                {
+                    Key = a.Key, Name = a.Name, Type = a.Type, Site = sites[a.SiteKey], Latitude = a.Latitude, Longitude = a.Longitude,
+                    Parent = a.ParentKey is null ? null : assets[a.ParentKey],
+                };
+            }
+            db.Sensors.AddRange(fleet.Sensors.Select(s => new Sensor
+            {
+                Key = s.Key, Asset = assets[s.AssetKey], Metric = s.Metric, Unit = s.Unit, Min = s.Min, Max = s.Max,
+                IntervalSeconds = s.IntervalSeconds, Latitude = s.Latitude, Longitude = s.Longitude,
+            }));
+            await db.SaveChangesAsync();
+        }
+        await services.GetRequiredService<SensorCatalog>().RefreshAsync();
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<object?> ScalarAsync(string connectionString, string sql)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return await cmd.ExecuteScalarAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CityOps.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new InvalidOperationException("CityOps.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>The real application on Kestrel against the benchmark cluster.</summary>
+    private sealed class BenchmarkApp(string connectionString) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            builder.UseContentRoot(Path.Combine(RepositoryRoot(), "src", "CityOps.Web"));
+            builder.UseSetting("ConnectionStrings:CityOps", connectionString);
+            builder.UseSetting("Database:MigrateOnStartup", "true");
+            builder.UseSetting("CityOps:DemoMode", "false");
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("Logging:LogLevel:CityOps.Web.Features.Ingest.IngestWriter", Environment.GetEnvironmentVariable("BENCH_WRITER_LOG") ?? "Warning");
+        }
+    }
+}

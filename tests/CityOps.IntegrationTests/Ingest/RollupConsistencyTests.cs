@@ -1,0 +1,58 @@
+using System.Net;
+using CityOps.IntegrationTests.Infrastructure;
+using static CityOps.IntegrationTests.Ingest.IngestTestHost;
+
+namespace CityOps.IntegrationTests.Ingest;
+
+public sealed class RollupConsistencyTests(PostgresFixture pg)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task PostReadings_OutOfOrderLateResentAndConcurrent_RollupsEqualAggregatesOverRawRows()
+    {
+        await using var host = await StartAsync(await pg.CreateDatabaseAsync());
+        var t0 = new DateTimeOffset(DateTime.UtcNow.AddHours(-5).Ticks / TimeSpan.TicksPerHour * TimeSpan.TicksPerHour, TimeSpan.Zero);
+        var random = new Random(7);
+        string[] sensors = [Temperature, Pressure, Flow];
+        // Integer values keep every sum exact whatever order the partial sums are added in.
+        var all = Enumerable.Range(0, 3 * 3600 / 7)
+            .SelectMany(i => sensors.Select(s => (Sensor: s, Ts: t0.AddSeconds(i * 7 + random.Next(0, 7)), Value: (double)random.Next(0, 16))))
+            .DistinctBy(r => (r.Sensor, r.Ts))
+            .OrderBy(_ => random.Next())
+            .ToArray();
+        var batches = all.Chunk(250).ToArray();
+        var resent = batches.Where((_, i) => i % 3 == 0).Select(b => b.Take(100).ToArray());
+        var client = host.Client(host.IngestKey);
+
+        // Four concurrent senders; every third batch is partly sent again later, as a retrying gateway would.
+        var work = batches.Concat(resent).ToArray();
+        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = Ct }, async (batch, ct) =>
+        {
+            var response = await client.PostAsync("/api/v1/readings", Json(Batch(batch)), ct);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        });
+
+        Assert.Equal((long)all.Length, await host.ScalarAsync<long>("SELECT count(*) FROM readings"));
+        await host.FlushRollupsAsync();
+        Assert.Equal(0L, await host.ScalarAsync<long>("SELECT count(*) FROM rollup_pending"));
+        foreach (var (table, width) in new[] { ("rollup_1m", "1 minute"), ("rollup_1h", "1 hour") })
+        {
+            var mismatches = await host.ScalarAsync<long>($"""
+                WITH expected AS (
+                    SELECT sensor_id, date_bin('{width}', ts, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
+                           count(*) AS count, sum(value) AS sum, min(value) AS min, max(value) AS max, sum(value * value) AS sum_sq,
+                           min(ts) AS first_ts, max(ts) AS last_ts,
+                           (array_agg(value ORDER BY ts))[1] AS first_value, (array_agg(value ORDER BY ts DESC))[1] AS last_value
+                    FROM readings GROUP BY 1, 2)
+                SELECT count(*) FROM expected e FULL JOIN {table} r USING (sensor_id, bucket)
+                WHERE r.count IS DISTINCT FROM e.count OR r.sum IS DISTINCT FROM e.sum OR r.min IS DISTINCT FROM e.min
+                   OR r.max IS DISTINCT FROM e.max OR r.sum_sq IS DISTINCT FROM e.sum_sq
+                   OR r.first_ts IS DISTINCT FROM e.first_ts OR r.last_ts IS DISTINCT FROM e.last_ts
+                   OR r.first_value IS DISTINCT FROM e.first_value OR r.last_value IS DISTINCT FROM e.last_value
+                """);
+            Assert.True(mismatches == 0, $"{mismatches} {table} rows differ from the aggregate over readings");
+        }
+        Assert.True(await host.ScalarAsync<long>("SELECT count(*) FROM rollup_1h") >= 9);
+    }
+}
