@@ -5,11 +5,10 @@ using NpgsqlTypes;
 namespace CityOps.Web.Features.Ingest;
 
 /// <summary>
-/// Writes coalesced batches in one transaction on one long-lived connection: idempotency records, then
-/// the readings by binary COPY into <c>readings</c> and the rollup queue (<see cref="RollupWorker"/>).
-/// When some reading is already stored, the batch is copied into a temporary staging table instead and
-/// one statement inserts what is new (a re-sent reading is stored once) and queues only those rows for
-/// the rollups. Rows are written in (sensor, time) order so concurrent writers cannot deadlock.
+/// Writes coalesced batches in one transaction on one long-lived connection: idempotency records, a
+/// binary COPY into a temporary staging table, then one statement that inserts the raw rows and queues
+/// them for the rollups (<see cref="RollupWorker"/>). When some reading is already stored, a slower
+/// statement inserts only what is new (a re-sent reading is stored once) and queues only those rows. Rows are written in (sensor, time) order so concurrent writers cannot deadlock.
 /// </summary>
 internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartitions partitions, TimeProvider time) : IAsyncDisposable
 {
@@ -21,6 +20,14 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
             INSERT INTO readings (sensor_id, ts, value)
             SELECT sensor_id, ts, value FROM ingest_staging
             ON CONFLICT DO NOTHING
+            RETURNING sensor_id, ts, value
+        )
+        INSERT INTO rollup_pending (sensor_id, ts, value) SELECT sensor_id, ts, value FROM ins
+        """;
+
+    private const string InsertFreshSql = """
+        WITH ins AS (
+            INSERT INTO readings (sensor_id, ts, value) SELECT sensor_id, ts, value FROM ingest_staging
             RETURNING sensor_id, ts, value
         )
         INSERT INTO rollup_pending (sensor_id, ts, value) SELECT sensor_id, ts, value FROM ins
@@ -46,28 +53,27 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         long inserted = 0;
         if (rows.Length > 0)
         {
-            // The common case, nothing stored before: COPY straight into the tables. A reading stored
-            // before (a retry, another instance) makes the COPY fail on the primary key; then the batch
-            // goes the slower way that skips what exists.
-            var fastDone = false;
+            // The common case, nothing stored before, takes a plain insert; a reading stored before (a retry,
+            // another instance) makes it fail on the primary key, and then the batch goes the slower way that
+            // skips what exists.
+            await CopyAsync(connection, "ingest_staging", rows, cancellationToken);
+            var fresh = false;
             if (!hasDuplicates)
             {
                 await tx.SaveAsync("fresh", cancellationToken);
                 try
                 {
-                    await CopyAsync(connection, "readings", rows, cancellationToken);
-                    await CopyAsync(connection, "rollup_pending", rows, cancellationToken);
-                    inserted = rows.Length;
-                    fastDone = true;
+                    await using var insert = new NpgsqlCommand(InsertFreshSql, connection, tx);
+                    inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
+                    fresh = true;
                 }
                 catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
                 {
                     await tx.RollbackAsync("fresh", cancellationToken);
                 }
             }
-            if (!fastDone)
+            if (!fresh)
             {
-                await CopyAsync(connection, "ingest_staging", rows, cancellationToken);
                 await using var insert = new NpgsqlCommand(InsertSql, connection, tx);
                 inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
             }
