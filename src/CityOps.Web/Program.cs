@@ -35,8 +35,5 @@ try
 }
 catch (Exception e) when (e is DatabaseStartupException or LocalPostgresException)
 {
-    await Console.Error.WriteLineAsync($"cityops: cannot start: {e.Message}");
-    return 1;
+    return await StartupFailure.ReportAsync(e);
 }
-
-public partial class Program;

@@ -38,6 +38,7 @@ public static class DataExtensions
     /// <summary>Applies migrations and runs the seeders when <c>Database:MigrateOnStartup</c> is on.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
+        await EnsureReachableAsync(app);
         if (!app.Configuration.GetValue("Database:MigrateOnStartup", false))
         {
             return;
@@ -64,10 +65,39 @@ public static class DataExtensions
         }
     }
 
+    /// <summary>Fails start-up with one clear sentence when the database cannot be reached or does not exist.</summary>
+    private static async Task EnsureReachableAsync(WebApplication app)
+    {
+        try
+        {
+            await using var connection = await app.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            var target = new NpgsqlConnectionStringBuilder(app.Configuration.GetConnectionString(ConnectionName));
+            var cause = e;
+            while (cause.InnerException is not null)
+            {
+                cause = cause.InnerException;
+            }
+            throw new DatabaseStartupException($"the database at {target.Host}:{target.Port}/{target.Database} cannot be reached: {cause.Message}", e);
+        }
+    }
+
     private sealed class LocalPostgresLifetime(LocalPostgres local) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task StopAsync(CancellationToken cancellationToken) => local.StopAsync(CancellationToken.None);
+    }
+}
+
+/// <summary>Turns a database that cannot be reached or started into one clear line on stderr and exit code 1.</summary>
+public static class StartupFailure
+{
+    public static async Task<int> ReportAsync(Exception e)
+    {
+        await Console.Error.WriteLineAsync($"cityops: cannot start: {e.Message}");
+        return 1;
     }
 }

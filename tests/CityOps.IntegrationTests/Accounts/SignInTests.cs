@@ -199,6 +199,27 @@ public class SignInTests(AccountsAppFixture fixture) : IClassFixture<AccountsApp
         Assert.Equal("/account/login", after.Headers.Location!.AbsolutePath);
     }
 
+    [Fact]
+    public async Task SensorsApi_Anonymous_Answers401NotARedirect()
+    {
+        var response = await App.CreateBrowserLikeClient().GetAsync("/api/v1/sensors", Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+    }
+
+    [Fact]
+    public async Task SensorsApi_SignedInOperator_Answers200()
+    {
+        var client = App.CreateBrowserLikeClient();
+        await AccountClient.SignInAsync(client, "operator@cityops.local", AccountsAppFixture.Password);
+
+        var response = await client.GetAsync("/api/v1/sensors", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     private sealed class ChallengeProbe : Microsoft.AspNetCore.Hosting.IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>

@@ -114,12 +114,12 @@ public sealed class ProcessKillTests(PostgresFixture pg)
         public static async Task<AppProcess> StartAsync(string connectionString)
         {
             var port = FreePort();
-            var psi = new ProcessStartInfo("dotnet", [AppDll(), "--urls", $"http://127.0.0.1:{port}"])
+            var psi = new ProcessStartInfo("dotnet", [AppBinary.Path, "--urls", $"http://127.0.0.1:{port}"])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
-                WorkingDirectory = Path.GetDirectoryName(AppDll())!,
+                WorkingDirectory = Path.GetDirectoryName(AppBinary.Path)!,
                 Environment =
                 {
                     ["ConnectionStrings__CityOps"] = connectionString,
@@ -187,24 +187,6 @@ public sealed class ProcessKillTests(PostgresFixture pg)
             {
                 _output.AppendLine(line);
             }
-        }
-
-        private static string AppDll()
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            // tests/CityOps.IntegrationTests/bin/<Configuration>/net10.0/: the application is built alongside in the same configuration.
-            var configuration = dir.Parent!.Name;
-            var root = dir;
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "CityOps.sln")))
-            {
-                root = root.Parent;
-            }
-            if (root is null)
-            {
-                throw new InvalidOperationException("CityOps.sln not found above " + AppContext.BaseDirectory);
-            }
-            var dll = Path.Combine(root.FullName, "src", "CityOps.Web", "bin", configuration, "net10.0", "CityOps.Web.dll");
-            return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing; build the solution first.");
         }
 
         private static int FreePort()
