@@ -35,23 +35,31 @@ public static class DataExtensions
             .UseSnakeCaseNamingConvention());
     }
 
-    /// <summary>Applies migrations and runs the seeders when <c>Database:MigrateOnStartup</c> is on.</summary>
+    /// <summary>Applies migrations when <c>Database:MigrateOnStartup</c> is on (by default only in demo mode), then runs the seeders.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
         await EnsureReachableAsync(app);
-        if (!app.Configuration.GetValue("Database:MigrateOnStartup", false))
-        {
-            return;
-        }
+        // Demo mode migrates by default; elsewhere only when asked to (deploy/README.md has the production way).
+        var migrate = app.Configuration.GetValue("Database:MigrateOnStartup", app.Configuration.GetValue("CityOps:DemoMode", false));
         try
         {
             var factory = app.Services.GetRequiredService<IDbContextFactory<CityOpsDbContext>>();
             await using (var db = await factory.CreateDbContextAsync())
             {
-                // Creating the history table first keeps the first migration from logging a failed query for it.
-                await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync();
-                await db.Database.MigrateAsync();
+                if (migrate)
+                {
+                    // Creating the history table first keeps the first migration from logging a failed query for it.
+                    await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync();
+                    await db.Database.MigrateAsync();
+                }
+                else if ((await db.Database.GetPendingMigrationsAsync()).ToList() is { Count: > 0 } pending)
+                {
+                    // Seeding needs the current schema; /health/ready reports the same until the script is applied.
+                    app.Logger.LogError("The database schema is not up to date ({Count} migrations pending, from {First}); apply the migration script (deploy/README.md) or set Database__MigrateOnStartup=true", pending.Count, pending[0]);
+                    return;
+                }
             }
+            // Seeders are idempotent and run on every start, so the first administrator from configuration appears without a migration.
             await using var scope = app.Services.CreateAsyncScope();
             foreach (var seeder in scope.ServiceProvider.GetServices<IDatabaseSeeder>().OrderBy(s => s.Order))
             {
@@ -61,7 +69,7 @@ public static class DataExtensions
         catch (Exception e) when (e is NpgsqlException or TimeoutException || e.InnerException is NpgsqlException)
         {
             var target = new NpgsqlConnectionStringBuilder(app.Configuration.GetConnectionString(ConnectionName));
-            throw new DatabaseStartupException($"the database at {target.Host}:{target.Port}/{target.Database} is unreachable or refused the connection ({e.Message})", e);
+            throw new DatabaseStartupException($"the database at {target.Host}:{target.Port}/{target.Database} failed while preparing it: {e.Message}", e);
         }
     }
 
