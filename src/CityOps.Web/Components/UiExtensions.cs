@@ -8,6 +8,10 @@ public static class UiExtensions
 {
     public static void AddUi(this WebApplicationBuilder builder)
     {
+        // ./run.sh serves a build, not a publish, in the Production environment: without this the package
+        // assets (MudBlazor, blazor.web.js) are only found in Development. A published app has no manifest
+        // for it to read, so there it changes nothing.
+        builder.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();

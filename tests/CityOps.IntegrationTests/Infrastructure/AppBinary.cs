@@ -3,6 +3,9 @@ namespace CityOps.IntegrationTests.Infrastructure;
 /// <summary>The built web application, for tests that run it as a separate process.</summary>
 public static class AppBinary
 {
+    /// <summary>src/CityOps.Web, the application's project folder.</summary>
+    public static string ProjectDirectory => System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, "..", "..", ".."));
+
     /// <summary>src/CityOps.Web/bin/&lt;Configuration&gt;/net10.0/CityOps.Web.dll, built alongside the tests in the same configuration.</summary>
     public static string Path
     {
