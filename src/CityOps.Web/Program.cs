@@ -7,6 +7,7 @@ using CityOps.Web.Features.Demo;
 using CityOps.Web.Features.Health;
 using CityOps.Web.Features.Ingest;
 using CityOps.Web.Features.Live;
+using CityOps.Web.Features.Telemetry;
 
 try
 {
@@ -17,6 +18,7 @@ try
     builder.AddAssets();
     builder.AddIngest();
     builder.AddLive();
+    builder.AddTelemetry();
     builder.AddDemo();
     builder.AddHealth();
     builder.AddUi();
@@ -27,6 +29,7 @@ try
     app.MapAccounts();
     app.MapIngestApi();
     app.MapAssetsApi();
+    app.MapTelemetryHub();
     app.MapDemoApi();
     app.MapHealth();
     app.MapUi();
