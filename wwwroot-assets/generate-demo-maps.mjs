@@ -1,4 +1,4 @@
-// Generates the demo city's offline base map (maps/havenport.geojson) and the plant schematic layout
+// Generates the demo city's offline base map (maps/city.geojson) and the plant schematic layout
 // (plant/plant1.json) from the coordinates and keys of src/CityOps.Simulator/World/DemoWorld.cs.
 // Run once after changing the demo world:  node generate-demo-maps.mjs && ./vendor.sh
 import { writeFileSync } from "node:fs";
@@ -43,7 +43,7 @@ for (const [a, b] of arterials) {
   const [, nameA, nA, eA] = byKey[a], [, nameB, nB, eB] = byKey[b];
   features.push({ type: "Feature", properties: { kind: "main_road", name: `${nameA} – ${nameB}` }, geometry: { type: "LineString", coordinates: [at(nA, eA), at(nB, eB)] } });
 }
-writeFileSync("maps/havenport.geojson", JSON.stringify({ type: "FeatureCollection", name: "Havenport", features }, null, 1) + "\n");
+writeFileSync("maps/city.geojson", JSON.stringify({ type: "FeatureCollection", name: "Havenport", features }, null, 1) + "\n");
 
 // The plant: three lines of five machines, left to right in flow order, in schematic units (not metres).
 const lines = [
@@ -54,7 +54,6 @@ const lines = [
 const plant = {
   site: "plant1", name: "Havenport Works", width: 1240, height: 150 + lines.length * 230,
   values: ["motor_temp", "vibration", "current"],
-  incomer: { key: "plant1.meter", name: "Main incomer", x: 20, y: 20, width: 200, height: 90 },
   lines: lines.map(([slug, name, machines], l) => ({
     key: `plant1.${slug}`, name, y: 150 + l * 230,
     machines: machines.map((m, i) => ({ key: `plant1.${slug}.${m}`, name: m, x: 20 + i * 245, width: 215, height: 180 })),

@@ -3,6 +3,7 @@ using CityOps.Web.Data;
 using CityOps.Web.Features.Accounts;
 using CityOps.Web.Features.ApiKeys;
 using CityOps.Web.Features.Assets;
+using CityOps.Web.Features.ControlRoom;
 using CityOps.Web.Features.Demo;
 using CityOps.Web.Features.Health;
 using CityOps.Web.Features.Ingest;
@@ -18,6 +19,7 @@ try
     builder.AddAssets();
     builder.AddIngest();
     builder.AddLive();
+    builder.AddControlRoom();
     builder.AddTelemetry();
     builder.AddDemo();
     builder.AddHealth();
