@@ -13,7 +13,7 @@ function markerIcon(state, colour) {
 }
 
 export function create(element, options, component) {
-    const map = L.map(element, { zoomControl: true, attributionControl: !!options.tileUrl, keyboard: true, preferCanvas: true })
+    const map = L.map(element, { zoomControl: true, attributionControl: !!options.tileUrl, keyboard: true, minZoom: 3, maxZoom: 19 })
         .setView([options.latitude, options.longitude], options.zoom);
     if (options.tileUrl) {
         L.tileLayer(options.tileUrl, { maxZoom: 19, attribution: options.tileAttribution || "" }).addTo(map);

@@ -53,17 +53,18 @@ function makeOptions(element, options, width) {
 }
 
 export function create(element, options, bytes) {
-    const started = performance.now();
+    // Render time is measured from receiving the series to the end of the first draw of it.
+    let measuring = performance.now();
     const data = unpack(bytes);
     const opts = makeOptions(element, options, Math.max(element.clientWidth, 300));
-    let measured = false;
     opts.hooks.draw = [u => {
-        if (measured) return;
-        measured = true;
-        const ms = performance.now() - started;
+        if (measuring === null) return;
+        const ms = performance.now() - measuring;
+        measuring = null;
+        const points = u.data[0].length;
         element.dataset.renderMs = ms.toFixed(1);
-        element.dataset.points = String(data[0].length);
-        timings.push({ points: data[0].length, ms });
+        element.dataset.points = String(points);
+        timings.push({ points, ms });
     }];
     const plot = new uPlot(opts, data, element);
     const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(element.clientWidth, 300), height: options.height }));
@@ -73,19 +74,16 @@ export function create(element, options, bytes) {
     return {
         // Replaces the whole series (a new history range); measured like the first draw.
         setData(packed) {
-            const t0 = performance.now();
+            measuring = performance.now();
             const next = unpack(packed);
             plot.setData(next);
-            live = next.map(s => Array.from(s));
-            const ms = performance.now() - t0;
-            element.dataset.renderMs = ms.toFixed(1);
-            element.dataset.points = String(next[0].length);
-            element.dataset.lastTs = String(live[0].at(-1) ?? "");
-            timings.push({ points: next[0].length, ms });
+            live = null;
+            element.dataset.lastTs = String(next[0].at(-1) ?? "");
         },
-        // Appends newer points and drops those older than the window (seconds); keeps the user's zoom.
+        // Appends newer points and drops those older than the window (seconds); the time axis follows.
         append(packed, windowSeconds) {
             const add = unpack(packed);
+            live ??= plot.data.map(s => Array.from(s));
             const lastTs = live[0].at(-1) ?? -Infinity;
             for (let i = 0; i < add[0].length; i++) {
                 if (add[0][i] <= lastTs) continue;
