@@ -76,7 +76,9 @@ public class SensorDetailTests : BunitContext
     [Fact]
     public void LiveTrend_Rendered_CreatesTheChartWithTheStoredHistoryAndUnit()
     {
+        // The store keeps one point per 5 seconds.
         _world.Feed(60);
+        _world.Clock.Advance(TimeSpan.FromSeconds(5));
         _world.Feed(61);
 
         Render<LiveTrend>(p => p.Add(t => t.Sensor, _world.Temperature).Add(t => t.Label, "Motor temperature").Add(t => t.TimeZone, _world.Site.TimeZone));

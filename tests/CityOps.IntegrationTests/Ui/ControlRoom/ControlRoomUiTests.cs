@@ -59,6 +59,8 @@ public class ControlRoomUiTests(ControlRoomUiFixture fixture) : IClassFixture<Co
         await _page.Locator("#password").FillAsync(AccountsSeeder.DefaultDemoPassword);
         await _page.GetByTestId("sign-in").ClickAsync();
         await Expect(_page).ToHaveURLAsync(BaseUrl + returnTo);
+        // The app bar's buttons are enabled once the circuit is up: from then on clicks are handled by the page.
+        await Expect(_page.GetByTestId("theme-toggle")).ToBeEnabledAsync();
     }
 
     private SensorInfo Sensor(string key)
