@@ -8,9 +8,9 @@ namespace CityOps.Web.Features.Telemetry;
 /// <summary>
 /// The one sender of the hub: every <see cref="TelemetryOptions.FlushInterval"/> it takes the sensors that
 /// received readings since the last flush from the <see cref="LiveStore"/> and sends each sensor's newest
-/// 1-second window to the sensor's group and, batched per site, to the site's group. Readings never cause a
-/// send themselves, so the ingest path does not wait on clients. A client subscribed to a sensor both directly
-/// and through its site receives it in both batches.
+/// 1-second window to the connections that subscribed to it or its site: one batch per connection on a single
+/// instance, through the shared groups when scaled out. Readings never cause a send themselves, so the ingest
+/// path does not wait on clients.
 /// </summary>
 internal sealed class TelemetryFlusher(
     LiveStore store,
@@ -55,45 +55,66 @@ internal sealed class TelemetryFlusher(
 
     private Task FlushAsync(List<int> changed, CancellationToken cancellationToken)
     {
-        var sends = new List<Task>();
-        Dictionary<int, List<SensorAggregate>>? bySite = null;
+        var items = new List<(SensorInfo Sensor, SensorAggregate Item)>(changed.Count);
         foreach (var sensorId in changed)
         {
-            if (!catalog.TryGet(sensorId, out SensorInfo info))
+            if (catalog.TryGet(sensorId, out SensorInfo info) && store.TryGetNewestWindow(sensorId, WindowSize.OneSecond, out var window))
             {
-                continue;
-            }
-            var direct = subscriptions.WantsSensor(sensorId);
-            var viaSite = subscriptions.WantsSite(info.SiteId);
-            if ((!direct && !viaSite) || !store.TryGetNewestWindow(sensorId, WindowSize.OneSecond, out var window))
-            {
-                continue;
-            }
-            var item = new SensorAggregate
-            {
-                Sensor = info.Key, WindowStart = window.Start, Count = window.Count, Min = window.Min, Max = window.Max,
-                Mean = window.Mean, Last = window.Last, LastTs = window.LastTs,
-            };
-            if (direct)
-            {
-                sends.Add(hub.Clients.Group(TelemetrySubscriptions.SensorGroup(sensorId))
-                    .SendAsync(TelemetryHub.AggregatesMethod, new[] { item }, cancellationToken));
-            }
-            if (viaSite)
-            {
-                bySite ??= [];
-                if (!bySite.TryGetValue(info.SiteId, out var items))
+                items.Add((info, new SensorAggregate
                 {
-                    bySite[info.SiteId] = items = [];
-                }
-                items.Add(item);
+                    Sensor = info.Key, WindowStart = window.Start, Count = window.Count, Min = window.Min, Max = window.Max,
+                    Mean = window.Mean, Last = window.Last, LastTs = window.LastTs,
+                }));
             }
         }
-        foreach (var (siteId, items) in bySite ?? [])
+        return subscriptions.ScaledOut ? SendToGroupsAsync(items, cancellationToken) : SendToConnectionsAsync(items, cancellationToken);
+    }
+
+    /// <summary>One batch per connection of this instance with what it subscribed to, each sensor once.</summary>
+    private Task SendToConnectionsAsync(List<(SensorInfo Sensor, SensorAggregate Item)> items, CancellationToken cancellationToken)
+    {
+        var batches = new Dictionary<string, List<SensorAggregate>>();
+        foreach (var (sensor, item) in items)
         {
-            sends.Add(hub.Clients.Group(TelemetrySubscriptions.SiteGroup(siteId))
-                .SendAsync(TelemetryHub.AggregatesMethod, items.ToArray(), cancellationToken));
+            var direct = subscriptions.SensorSubscribers(sensor.Id);
+            foreach (var connectionId in direct)
+            {
+                Batch(batches, connectionId).Add(item);
+            }
+            foreach (var connectionId in subscriptions.SiteSubscribers(sensor.SiteId))
+            {
+                if (!direct.Contains(connectionId))
+                {
+                    Batch(batches, connectionId).Add(item);
+                }
+            }
         }
+        return Task.WhenAll(batches.Select(b => hub.Clients.Client(b.Key).SendAsync(TelemetryHub.AggregatesMethod, b.Value.ToArray(), cancellationToken)));
+    }
+
+    /// <summary>
+    /// Scaled out, clients on other instances may want any sensor and only the shared groups know them: one message
+    /// per changed sensor to its group and one batch per site to the site's group.
+    /// </summary>
+    private Task SendToGroupsAsync(List<(SensorInfo Sensor, SensorAggregate Item)> items, CancellationToken cancellationToken)
+    {
+        var sends = new List<Task>(items.Count);
+        var bySite = new Dictionary<string, List<SensorAggregate>>();
+        foreach (var (sensor, item) in items)
+        {
+            sends.Add(hub.Clients.Group(TelemetrySubscriptions.SensorGroup(sensor.Id)).SendAsync(TelemetryHub.AggregatesMethod, new[] { item }, cancellationToken));
+            Batch(bySite, TelemetrySubscriptions.SiteGroup(sensor.SiteId)).Add(item);
+        }
+        sends.AddRange(bySite.Select(b => hub.Clients.Group(b.Key).SendAsync(TelemetryHub.AggregatesMethod, b.Value.ToArray(), cancellationToken)));
         return Task.WhenAll(sends);
+    }
+
+    private static List<SensorAggregate> Batch(Dictionary<string, List<SensorAggregate>> batches, string key)
+    {
+        if (!batches.TryGetValue(key, out var batch))
+        {
+            batches[key] = batch = [];
+        }
+        return batch;
     }
 }

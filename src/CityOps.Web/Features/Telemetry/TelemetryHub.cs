@@ -25,6 +25,12 @@ public sealed class TelemetryHub(TelemetrySubscriptions subscriptions) : Hub
 
     public Task UnsubscribeSite(string siteKey) => subscriptions.UnsubscribeSiteAsync(Context.ConnectionId, siteKey, Context.ConnectionAborted);
 
+    public override Task OnConnectedAsync()
+    {
+        subscriptions.Register(Context.ConnectionId);
+        return base.OnConnectedAsync();
+    }
+
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         // SignalR removes the connection from its groups itself; only the local bookkeeping is left.

@@ -6,10 +6,11 @@ using Microsoft.Extensions.Options;
 namespace CityOps.Web.Features.Telemetry;
 
 /// <summary>
-/// Who wants which sensors. Membership lives in SignalR groups (<c>sensor:{id}</c>, <c>site:{id}</c>), which a
-/// Redis backplane shares between instances; this class validates keys, enforces the per-connection limits and
-/// knows which sensors and sites have subscribers on this instance, so the flusher skips the others.
-/// Scaled out, another instance's clients may want any sensor, so nothing is skipped.
+/// Who wants which sensors. Membership is kept twice: in SignalR groups (<c>sensor:{id}</c>, <c>site:{id}</c>),
+/// which a Redis backplane shares between instances, and here, per connection of this instance, so that a
+/// single instance can send each connection one batch per flush instead of one message per sensor (200 clients
+/// of 50 sensors each receive 10 messages a second instead of hundreds). This class also validates keys and
+/// enforces the per-connection limits.
 /// </summary>
 public sealed class TelemetrySubscriptions(
     SensorCatalog catalog,
@@ -21,22 +22,32 @@ public sealed class TelemetrySubscriptions(
     private const int MaxKeysInMessage = 10;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (HashSet<int> Sensors, HashSet<int> Sites)> _connections = [];
-    private readonly Dictionary<int, int> _sensorCounts = [];
-    private readonly Dictionary<int, int> _siteCounts = [];
-    private Interest _interest = new([], []);
+    private Interest _interest = Interest.None;
 
     public static string SensorGroup(int sensorId) => $"sensor:{sensorId}";
 
     public static string SiteGroup(int siteId) => $"site:{siteId}";
 
-    /// <summary>True when some client (here, or anywhere when scaled out) may want this sensor's aggregates directly.</summary>
-    public bool WantsSensor(int sensorId) => scaleOut.Enabled || Volatile.Read(ref _interest).Sensors.Contains(sensorId);
+    /// <summary>Instances share groups through a backplane: send to groups, since clients elsewhere may want any sensor.</summary>
+    public bool ScaledOut => scaleOut.Enabled;
 
-    /// <summary>True when some client may want the aggregates of this site's sensors.</summary>
-    public bool WantsSite(int siteId) => scaleOut.Enabled || Volatile.Read(ref _interest).Sites.Contains(siteId);
+    /// <summary>The connections of this instance subscribed to the sensor directly.</summary>
+    public string[] SensorSubscribers(int sensorId) => Volatile.Read(ref _interest).Sensors.GetValueOrDefault(sensorId) ?? [];
+
+    /// <summary>The connections of this instance subscribed to the site.</summary>
+    public string[] SiteSubscribers(int siteId) => Volatile.Read(ref _interest).Sites.GetValueOrDefault(siteId) ?? [];
 
     /// <summary>True when no client of this instance subscribed to anything (and it is not scaled out).</summary>
     public bool IsIdle => !scaleOut.Enabled && Volatile.Read(ref _interest) is { Sensors.Count: 0, Sites.Count: 0 };
+
+    /// <summary>A connection opened; only open connections can subscribe.</summary>
+    public void Register(string connectionId)
+    {
+        lock (_gate)
+        {
+            _connections.TryAdd(connectionId, ([], []));
+        }
+    }
 
     public async Task SubscribeSensorsAsync(string connectionId, string[] sensorKeys, CancellationToken cancellationToken)
     {
@@ -51,11 +62,7 @@ public sealed class TelemetrySubscriptions(
                 throw new HubException(
                     $"A connection may subscribe to at most {options.Value.MaxSensorsPerConnection} sensors; it has {sensors.Count} and asked for {added.Count} more.");
             }
-            foreach (var id in added)
-            {
-                sensors.Add(id);
-                Increment(_sensorCounts, id);
-            }
+            sensors.UnionWith(added);
             PublishInterest();
         }
         foreach (var id in added)
@@ -76,7 +83,6 @@ public sealed class TelemetrySubscriptions(
                 {
                     if (connection.Sensors.Remove(id))
                     {
-                        Decrement(_sensorCounts, id);
                         removed.Add(id);
                     }
                 }
@@ -104,7 +110,6 @@ public sealed class TelemetrySubscriptions(
                 throw new HubException($"A connection may subscribe to at most {options.Value.MaxSitesPerConnection} sites.");
             }
             connectionSites.Add(siteId);
-            Increment(_siteCounts, siteId);
             PublishInterest();
         }
         await hub.Groups.AddToGroupAsync(connectionId, SiteGroup(siteId), cancellationToken);
@@ -119,7 +124,6 @@ public sealed class TelemetrySubscriptions(
             {
                 return;
             }
-            Decrement(_siteCounts, siteId);
             PublishInterest();
         }
         await hub.Groups.RemoveFromGroupAsync(connectionId, SiteGroup(siteId), cancellationToken);
@@ -130,19 +134,10 @@ public sealed class TelemetrySubscriptions(
     {
         lock (_gate)
         {
-            if (!_connections.Remove(connectionId, out var connection))
+            if (_connections.Remove(connectionId))
             {
-                return;
+                PublishInterest();
             }
-            foreach (var id in connection.Sensors)
-            {
-                Decrement(_sensorCounts, id);
-            }
-            foreach (var id in connection.Sites)
-            {
-                Decrement(_siteCounts, id);
-            }
-            PublishInterest();
         }
     }
 
@@ -192,33 +187,43 @@ public sealed class TelemetrySubscriptions(
         return site?.Id ?? throw new HubException($"Unknown site key: {siteKey}.");
     }
 
-    private (HashSet<int> Sensors, HashSet<int> Sites) Connection(string connectionId)
+    private (HashSet<int> Sensors, HashSet<int> Sites) Connection(string connectionId) =>
+        _connections.TryGetValue(connectionId, out var connection)
+            ? connection
+            : throw new HubException("The connection is closing.");
+
+    /// <summary>Rebuilds the sensor and site indexes the flusher reads without locking; subscriptions change rarely.</summary>
+    private void PublishInterest()
     {
-        if (!_connections.TryGetValue(connectionId, out var connection))
+        var sensors = new Dictionary<int, List<string>>();
+        var sites = new Dictionary<int, List<string>>();
+        foreach (var (connectionId, connection) in _connections)
         {
-            connection = ([], []);
-            _connections[connectionId] = connection;
+            foreach (var id in connection.Sensors)
+            {
+                Add(sensors, id, connectionId);
+            }
+            foreach (var id in connection.Sites)
+            {
+                Add(sites, id, connectionId);
+            }
         }
-        return connection;
+        Volatile.Write(ref _interest, new Interest(sensors.ToDictionary(e => e.Key, e => e.Value.ToArray()), sites.ToDictionary(e => e.Key, e => e.Value.ToArray())));
+
+        static void Add(Dictionary<int, List<string>> index, int id, string connectionId)
+        {
+            if (!index.TryGetValue(id, out var list))
+            {
+                index[id] = list = [];
+            }
+            list.Add(connectionId);
+        }
     }
 
-    private static void Increment(Dictionary<int, int> counts, int id) => counts[id] = counts.GetValueOrDefault(id) + 1;
-
-    private static void Decrement(Dictionary<int, int> counts, int id)
+    private sealed record Interest(Dictionary<int, string[]> Sensors, Dictionary<int, string[]> Sites)
     {
-        if (counts.TryGetValue(id, out var count) && count > 1)
-        {
-            counts[id] = count - 1;
-        }
-        else
-        {
-            counts.Remove(id);
-        }
+        public static readonly Interest None = new([], []);
     }
-
-    private void PublishInterest() => Volatile.Write(ref _interest, new Interest([.. _sensorCounts.Keys], [.. _siteCounts.Keys]));
-
-    private sealed record Interest(HashSet<int> Sensors, HashSet<int> Sites);
 }
 
 /// <summary>Whether instances share hub groups through a Redis backplane.</summary>
