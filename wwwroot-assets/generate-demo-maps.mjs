@@ -52,10 +52,10 @@ const lines = [
   ["line3", "Assembly line", ["feeder", "press", "welder", "tester", "packer"]],
 ];
 const plant = {
-  site: "plant1", name: "Havenport Works", width: 1240, height: 150 + lines.length * 230,
+  site: "plant1", name: "Havenport Works", width: 1240, height: 40 + lines.length * 230,
   values: ["motor_temp", "vibration", "current"],
   lines: lines.map(([slug, name, machines], l) => ({
-    key: `plant1.${slug}`, name, y: 150 + l * 230,
+    key: `plant1.${slug}`, name, y: 40 + l * 230,
     machines: machines.map((m, i) => ({ key: `plant1.${slug}.${m}`, name: m, x: 20 + i * 245, width: 215, height: 180 })),
   })),
 };

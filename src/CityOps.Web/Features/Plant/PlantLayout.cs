@@ -25,7 +25,7 @@ internal sealed class PlantLayouts(IWebHostEnvironment environment, ILogger<Plan
     private const double MachineHeight = 180;
     private const double Gap = 30;
     private const double LineGap = 50;
-    private const double Top = 150;
+    private const double Top = 40;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public PlantLayout For(ScreenSite site, ScreenWorld world)

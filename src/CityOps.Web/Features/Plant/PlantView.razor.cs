@@ -69,6 +69,21 @@ public sealed partial class PlantView : IDisposable
         return (asset, asset is null ? LiveState.Offline : Live.GetAsset(asset.Id).Worst);
     }
 
+    /// <summary>Why a machine needs attention: each sensor that does, with its data-quality issue.</summary>
+    private string Tooltip(ScreenAsset? asset, LiveState state)
+    {
+        if (asset is null)
+        {
+            return "Not registered";
+        }
+        var issues = asset.Sensors
+            .Select(s => (Sensor: s, Snapshot: Live.GetSensor(s.Id)))
+            .Where(x => x.Snapshot is { } snap && LiveStateStyle.NeedsAttention(snap.State))
+            .Select(x => $"{SensorLabels.Signal(x.Sensor.Signal)}: {x.Snapshot!.QualityIssue ?? LiveStateStyle.Label(x.Snapshot.State)}")
+            .ToList();
+        return issues.Count == 0 ? $"{asset.Name}: {LiveStateStyle.Label(state)}" : $"{asset.Name}\n{string.Join("\n", issues)}";
+    }
+
     private IEnumerable<ScreenSensor> ShownSensors(ScreenAsset? asset) =>
         asset is null ? [] : _layout!.Values.Select(v => asset.Sensors.FirstOrDefault(s => s.Signal == v)).OfType<ScreenSensor>();
 

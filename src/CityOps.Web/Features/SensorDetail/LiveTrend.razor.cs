@@ -43,7 +43,8 @@ public sealed partial class LiveTrend : IAsyncDisposable
         }
         _chart = new TrendChart(JS);
         var history = Recent(DateTime.MinValue);
-        var options = new TrendChartOptions(Label, Sensor.Unit, TimeZone.Id, Height, Band: true, Decimals(Sensor));
+        // The card above the chart already shows the value; a legend would repeat it.
+        var options = new TrendChartOptions(Label, Sensor.Unit, TimeZone.Id, Height, Band: true, Decimals(Sensor), Legend: false);
         _sending = true;
         try
         {

@@ -3,8 +3,8 @@ using Microsoft.JSInterop;
 
 namespace CityOps.Web.Features.SensorDetail;
 
-/// <summary>How a trend chart is drawn: its series label, unit, time zone (IANA id) and size.</summary>
-public sealed record TrendChartOptions(string Label, string Unit, string TimeZone, int Height, bool Band, int Decimals);
+/// <summary>How a trend chart is drawn: its series label, unit, time zone (IANA id), size and whether a legend shows hovered values.</summary>
+public sealed record TrendChartOptions(string Label, string Unit, string TimeZone, int Height, bool Band, int Decimals, bool Legend = true);
 
 /// <summary>
 /// A uPlot chart in the browser, owned by one component: created once, then fed whole series or appended
@@ -35,6 +35,7 @@ internal sealed class TrendChart(IJSRuntime js) : IAsyncDisposable
             height = options.Height,
             band = options.Band,
             decimals = options.Decimals,
+            legend = options.Legend,
         }, packed);
     }
 

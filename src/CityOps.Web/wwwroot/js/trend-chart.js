@@ -27,10 +27,18 @@ function makeOptions(element, options, width) {
     const text = cssVar(element, "--mud-palette-text-secondary", "#a4aab0");
     const band = cssVar(element, "--mud-palette-action-default", "#b4babf");
     const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const tzDate = ts => uPlot.tzDate(new Date(ts * 1e3), options.timeZone);
+    // 24-hour times in the site's zone, with the date once the range spans days.
+    const hm = uPlot.fmtDate("{HH}:{mm}"), hms = uPlot.fmtDate("{HH}:{mm}:{ss}"), dhm = uPlot.fmtDate("{DD}.{MM} {HH}:{mm}");
+    const timeValues = (u, splits) => {
+        const span = u.scales.x.max - u.scales.x.min;
+        const fmt = span > 2 * 86400 ? dhm : span < 300 ? hms : hm;
+        return splits.map(ts => fmt(tzDate(ts)));
+    };
     const unit = options.unit;
     const series = [
         {},
-        { label: options.label, stroke: line, width: 1.5, value: (u, v) => v == null ? "–" : `${v.toFixed(options.decimals)} ${unit}`, spanGaps: false },
+        { label: options.label, stroke: line, width: 1.5, points: { show: false }, value: (u, v) => v == null ? "–" : `${v.toFixed(options.decimals)} ${unit}`, spanGaps: false },
     ];
     const bands = [];
     if (options.band) {
@@ -43,11 +51,11 @@ function makeOptions(element, options, width) {
         height: options.height,
         series,
         bands,
-        tzDate: ts => uPlot.tzDate(new Date(ts * 1e3), options.timeZone),
+        tzDate,
         scales: { x: { time: true } },
-        axes: [axis, { ...axis, size: 64, values: (u, splits) => splits.map(v => `${+v.toFixed(options.decimals)} ${unit}`) }],
+        axes: [{ ...axis, values: timeValues }, { ...axis, size: 84, values: (u, splits) => splits.map(v => v == null ? "" : `${+v.toPrecision(6)} ${unit}`) }],
         cursor: { drag: { x: true, y: false } },
-        legend: { show: true, live: true },
+        legend: { show: options.legend, live: true },
         hooks: {},
     };
 }
