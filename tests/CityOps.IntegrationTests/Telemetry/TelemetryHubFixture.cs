@@ -22,9 +22,12 @@ public sealed class TelemetryHubFixture(PostgresFixture pg) : IAsyncLifetime
     public string Key { get; private set; } = "";
     public string IngestOnlyKey { get; private set; } = "";
 
-    public async ValueTask InitializeAsync()
+    public async ValueTask InitializeAsync() => await InitializeAsync(await pg.CreateDatabaseAsync());
+
+    /// <summary>Starts on the given database (a test that restarts the application keeps its database).</summary>
+    public async Task InitializeAsync(string database)
     {
-        App = KestrelApp.Start(await pg.CreateDatabaseAsync());
+        App = KestrelApp.Start(database);
         await App.Services.GetRequiredService<WorldRegistration>().RegisterAsync(TestWorld.Create(), TestContext.Current.CancellationToken);
         var keys = App.Services.GetRequiredService<ApiKeyService>();
         Key = (await keys.CreateAsync("hub test", ApiKeyScopes.Ingest | ApiKeyScopes.Read)).Secret;

@@ -113,6 +113,23 @@ public class TelemetryHubTests(TelemetryHubFixture hub) : IClassFixture<Telemetr
     }
 
     [Fact]
+    public async Task SubscribeSite_AndOneOfItsSensors_EachReadingArrivesOnce()
+    {
+        await using var connection = hub.Connection(hub.Key);
+        var received = Collect(connection);
+        await connection.StartAsync(Ct);
+        await connection.InvokeAsync("SubscribeSite", "tcity", Ct);
+        await connection.InvokeAsync("SubscribeSensors", new[] { Speed }, Ct);
+        var (ts, _) = SameSecond();
+
+        await hub.IngestAsync((Speed, ts, 70), (Occupancy, ts, 5));
+
+        await ReceiveAsync(received, a => a.Sensor == Speed && a.LastTs == ts);
+        await ReceiveAsync(received, a => a.Sensor == Occupancy && a.LastTs == ts);
+        Assert.Single(received, a => a.Sensor == Speed && a.LastTs == ts);
+    }
+
+    [Fact]
     public async Task SubscribeSensors_UnknownKey_FailsNamingTheKey()
     {
         await using var connection = hub.Connection(hub.Key);
