@@ -24,3 +24,26 @@ grep -oE "files/[^)]+\.woff2" "$out/roboto.css" | sort -u | while read -r f; do
   cp "$src/$f" "$out/$f"
 done
 echo "vendor.sh: $(ls "$out/files" | wc -l) font files in $out"
+
+# Leaflet and its marker clustering for the control room map, uPlot for the trend charts: the minified
+# builds, their stylesheets and licences. Leaflet's marker images are not copied: markers are drawn as
+# circles in the theme's state colours.
+version() { node -p "require('./node_modules/$1/package.json').version"; }
+vendor_files() { # package, output directory, files...
+  local pkg=$1 out=$lib/$2
+  shift 2
+  rm -rf "$out"
+  mkdir -p "$out"
+  for f in "$@"; do cp "node_modules/$pkg/$f" "$out/$(basename "$f")"; done
+  echo "$pkg $(version "$pkg")" > "$out/VERSION"
+  echo "vendor.sh: $pkg $(version "$pkg") in $out"
+}
+vendor_files leaflet leaflet LICENSE dist/leaflet.js dist/leaflet.css
+vendor_files leaflet.markercluster leaflet.markercluster MIT-LICENCE.txt dist/leaflet.markercluster.js dist/MarkerCluster.css
+vendor_files uplot uplot LICENSE dist/uPlot.iife.min.js dist/uPlot.min.css
+
+# The demo city's base map and the plant layouts are served as they are.
+rm -rf "$lib/../maps" "$lib/../plant"
+mkdir -p "$lib/../maps" "$lib/../plant"
+cp maps/*.geojson "$lib/../maps/"
+cp plant/*.json "$lib/../plant/"

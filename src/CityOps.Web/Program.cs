@@ -3,10 +3,12 @@ using CityOps.Web.Data;
 using CityOps.Web.Features.Accounts;
 using CityOps.Web.Features.ApiKeys;
 using CityOps.Web.Features.Assets;
+using CityOps.Web.Features.ControlRoom;
 using CityOps.Web.Features.Demo;
 using CityOps.Web.Features.Health;
 using CityOps.Web.Features.Ingest;
 using CityOps.Web.Features.Live;
+using CityOps.Web.Features.Telemetry;
 
 try
 {
@@ -17,6 +19,8 @@ try
     builder.AddAssets();
     builder.AddIngest();
     builder.AddLive();
+    builder.AddControlRoom();
+    builder.AddTelemetry();
     builder.AddDemo();
     builder.AddHealth();
     builder.AddUi();
@@ -27,6 +31,7 @@ try
     app.MapAccounts();
     app.MapIngestApi();
     app.MapAssetsApi();
+    app.MapTelemetryHub();
     app.MapDemoApi();
     app.MapHealth();
     app.MapUi();

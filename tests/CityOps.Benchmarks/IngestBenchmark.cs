@@ -169,7 +169,7 @@ internal sealed class IngestBenchmark(IngestBenchmarkOptions options)
         return stats.Accepted / (stats.Elapsed + catchUp.Elapsed).TotalSeconds;
     }
 
-    private static async Task RegisterAsync(IServiceProvider services, WorldDefinition fleet)
+    internal static async Task RegisterAsync(IServiceProvider services, WorldDefinition fleet)
     {
         var factory = services.GetRequiredService<IDbContextFactory<CityOpsDbContext>>();
         await using (var db = await factory.CreateDbContextAsync())
@@ -213,7 +213,7 @@ internal sealed class IngestBenchmark(IngestBenchmarkOptions options)
         return await cmd.ExecuteScalarAsync();
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -231,7 +231,7 @@ internal sealed class IngestBenchmark(IngestBenchmarkOptions options)
     }
 
     /// <summary>The real application on Kestrel against the benchmark cluster.</summary>
-    private sealed class BenchmarkApp(string connectionString) : WebApplicationFactory<Program>
+    internal sealed class BenchmarkApp(string connectionString) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {

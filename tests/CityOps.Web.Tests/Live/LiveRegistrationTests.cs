@@ -14,6 +14,7 @@ public class LiveRegistrationTests
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton<ISensorLookup>(new Fakes.FakeSensorLookup());
+        builder.Services.AddSingleton<IAssetTree>(new FakeAssetTree());
         builder.AddLive();
         return builder.Build();
     }
@@ -33,6 +34,11 @@ public class LiveRegistrationTests
     [InlineData("Live:RateWindowSeconds", "0")]
     [InlineData("Live:ReportingIntervals", "0.5")]
     [InlineData("Live:NotifyInterval", "00:00:00")]
+    [InlineData("Live:OfflineIntervals", "2")]
+    [InlineData("Live:FlatlineReadings", "1")]
+    [InlineData("Live:NearLimitFraction", "0.6")]
+    [InlineData("Live:HistoryPoints", "1")]
+    [InlineData("Live:HistoryResolution", "00:00:00.5")]
     public void AddLive_LimitOutOfRange_FailsValidation(string key, string value)
     {
         using var app = Build(new() { [key] = value });

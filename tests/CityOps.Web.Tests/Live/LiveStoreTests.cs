@@ -23,15 +23,17 @@ public class LiveStoreTests
 
         store.OnCommitted([new(1, minute.AddSeconds(5), 10), new(1, minute.AddSeconds(15), 30), new(1, minute.AddSeconds(25), 20)]);
 
-        Assert.True(store.TryGetSensor(1, out var live));
-        Assert.Equal(20, live.Value);
-        Assert.Equal(minute.AddSeconds(25), live.Timestamp);
-        Assert.Equal(minute, live.Window.Start);
-        Assert.Equal(3, live.Window.Count);
-        Assert.Equal(10, live.Window.Min);
-        Assert.Equal(30, live.Window.Max);
-        Assert.Equal(20, live.Window.Mean, precision: 9);
-        Assert.Equal(20, live.Window.Last);
+        var live = store.GetSensor(1)!;
+        Assert.Equal(20, live.LastValue);
+        Assert.Equal(minute.AddSeconds(25), live.LastTs);
+        var window = live.Current1m!.Value;
+        Assert.Equal(minute, window.Start);
+        Assert.Equal(3, window.Count);
+        Assert.Equal(10, window.Min);
+        Assert.Equal(30, window.Max);
+        Assert.Equal(20, window.Mean, precision: 9);
+        Assert.Equal(20, window.Last);
+        Assert.Equal(minute.AddSeconds(25), window.LastTs);
     }
 
     [Fact]
@@ -44,10 +46,12 @@ public class LiveStoreTests
 
         store.OnCommitted([new(1, minute.AddSeconds(61), 7)]);
 
-        Assert.True(store.TryGetSensor(1, out var live));
-        Assert.Equal(minute.AddMinutes(1), live.Window.Start);
-        Assert.Equal(1, live.Window.Count);
-        Assert.Equal(7, live.Window.Max);
+        var live = store.GetSensor(1)!;
+        Assert.Equal(minute.AddMinutes(1), live.Current1m!.Value.Start);
+        Assert.Equal(1, live.Current1m.Value.Count);
+        Assert.Equal(7, live.Current1m.Value.Max);
+        Assert.Equal(minute, live.Last1m!.Value.Start);
+        Assert.Equal(2, live.Last1m.Value.Count);
     }
 
     [Fact]
@@ -60,10 +64,11 @@ public class LiveStoreTests
 
         store.OnCommitted([new(1, minute.AddSeconds(-30), 999)]);
 
-        Assert.True(store.TryGetSensor(1, out var live));
-        Assert.Equal(5, live.Value);
-        Assert.Equal(1, live.Window.Count);
-        Assert.Equal(5, live.Window.Max);
+        var live = store.GetSensor(1)!;
+        Assert.Equal(5, live.LastValue);
+        Assert.Equal(1, live.Current1m!.Value.Count);
+        Assert.Equal(5, live.Current1m.Value.Max);
+        Assert.Null(live.Last1m);
     }
 
     [Fact]
@@ -156,8 +161,8 @@ public class LiveStoreTests
         store.OnCommitted(Enumerable.Range(1, 10).Select(id => new CommittedReading(id, Now, id)).ToList());
 
         Assert.Equal(4, store.TrackedSensors);
-        Assert.True(store.TryGetSensor(1, out _));
-        Assert.False(store.TryGetSensor(10, out _));
+        Assert.NotNull(store.GetSensor(1)!.LastTs);
+        Assert.Null(store.GetSensor(10)!.LastTs);
         Assert.Equal(4, store.GetSiteStatuses()[1].SensorsReporting);
     }
 
@@ -169,7 +174,7 @@ public class LiveStoreTests
 
         store.OnCommitted([new(77, Now, 1)]);
 
-        Assert.False(store.TryGetSensor(77, out _));
+        Assert.Null(store.GetSensor(77));
         Assert.Equal(0, store.TrackedSensors);
     }
 }

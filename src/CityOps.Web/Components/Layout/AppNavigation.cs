@@ -16,5 +16,6 @@ public static class AppNavigation
     public static IReadOnlyList<NavEntry> Entries { get; } =
     [
         new("Sites", "/", Icons.Material.Outlined.Dashboard, Policies.AnyRole, NavLinkMatch.All),
+        new("Control room", "/control-room", Icons.Material.Outlined.Map, Policies.AnyRole),
     ];
 }

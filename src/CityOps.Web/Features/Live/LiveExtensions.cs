@@ -14,9 +14,12 @@ public static class LiveExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.TryAddSingleton<ISensorLookup, SensorCatalogLookup>();
+        builder.Services.AddSingleton<AssetTree>();
+        builder.Services.TryAddSingleton<IAssetTree>(sp => sp.GetRequiredService<AssetTree>());
         builder.Services.AddSingleton<LiveStore>();
         builder.Services.TryAddSingleton<ISiteDirectory, SiteDirectory>();
         builder.Services.AddSingleton<IReadingsObserver>(sp => sp.GetRequiredService<LiveStore>());
+        builder.Services.AddHostedService<LiveStartup>();
         // The home screen lists the registered world; registration belongs with the registry it fills.
         builder.Services.AddWorldRegistration();
     }

@@ -1,0 +1,77 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+
+namespace CityOps.Web.Features.SensorDetail;
+
+/// <summary>How a trend chart is drawn: its series label, unit, time zone (IANA id), size and whether a legend shows hovered values.</summary>
+public sealed record TrendChartOptions(string Label, string Unit, string TimeZone, int Height, bool Band, int Decimals, bool Legend = true);
+
+/// <summary>
+/// A uPlot chart in the browser, owned by one component: created once, then fed whole series or appended
+/// points. The chart draws itself; Blazor never re-renders it, so updates do not flicker.
+/// </summary>
+internal sealed class TrendChart(IJSRuntime js) : IAsyncDisposable
+{
+    internal const string ModulePath = "./js/trend-chart.js";
+    private IJSObjectReference? _module;
+    private IJSObjectReference? _chart;
+
+    public bool IsCreated => _chart is not null;
+
+    public async Task CreateAsync(ElementReference element, TrendChartOptions options, TrendSeries series)
+    {
+        _module ??= await js.InvokeAsync<IJSObjectReference>("import", ModulePath);
+        var packed = series.Pack(options.Band);
+        if (_chart is not null)
+        {
+            await _chart.InvokeVoidAsync("dispose");
+            await _chart.DisposeAsync();
+        }
+        _chart = await _module.InvokeAsync<IJSObjectReference>("create", element, new
+        {
+            label = options.Label,
+            unit = options.Unit,
+            timeZone = options.TimeZone,
+            height = options.Height,
+            band = options.Band,
+            decimals = options.Decimals,
+            legend = options.Legend,
+        }, packed);
+    }
+
+    public async Task SetDataAsync(TrendSeries series, bool band)
+    {
+        if (_chart is not null)
+        {
+            await _chart.InvokeVoidAsync("setData", series.Pack(band));
+        }
+    }
+
+    public async Task AppendAsync(TrendSeries points, bool band, TimeSpan window)
+    {
+        if (_chart is not null && points.Count > 0)
+        {
+            await _chart.InvokeVoidAsync("append", points.Pack(band), window.TotalSeconds);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_chart is not null)
+            {
+                await _chart.InvokeVoidAsync("dispose");
+                await _chart.DisposeAsync();
+            }
+            if (_module is not null)
+            {
+                await _module.DisposeAsync();
+            }
+        }
+        catch (JSDisconnectedException)
+        {
+            // The circuit is gone and the chart with the page.
+        }
+    }
+}

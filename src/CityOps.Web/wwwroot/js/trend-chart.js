@@ -1,0 +1,113 @@
+// Trend charts drawn with uPlot. Series arrive packed as little-endian float64 (a byte[] from .NET
+// arrives as a Uint8Array): [count, seriesCount, ts..., series1..., series2...]. NaN marks a gap.
+// Live charts append points in place; nothing is re-rendered by Blazor.
+const uPlot = window.uPlot;
+const timings = (window.cityopsChartTimings ??= []);
+
+function unpack(bytes) {
+    const aligned = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
+    const all = new Float64Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 8);
+    const n = all[0], k = all[1];
+    const data = [];
+    for (let s = 0; s <= k; s++) {
+        const start = 2 + s * n;
+        const series = all.subarray(start, start + n);
+        data.push(s === 0 ? series : Array.from(series, v => Number.isNaN(v) ? null : v));
+    }
+    return data;
+}
+
+function cssVar(element, name, fallback) {
+    return getComputedStyle(element).getPropertyValue(name).trim() || fallback;
+}
+
+function makeOptions(element, options, width) {
+    const line = cssVar(element, "--mud-palette-text-primary", "#dde0e3");
+    const grid = cssVar(element, "--mud-palette-lines-default", "#41474d");
+    const text = cssVar(element, "--mud-palette-text-secondary", "#a4aab0");
+    const band = cssVar(element, "--mud-palette-action-default", "#b4babf");
+    const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const tzDate = ts => uPlot.tzDate(new Date(ts * 1e3), options.timeZone);
+    // 24-hour times in the site's zone, with the date once the range spans days.
+    const hm = uPlot.fmtDate("{HH}:{mm}"), hms = uPlot.fmtDate("{HH}:{mm}:{ss}"), dhm = uPlot.fmtDate("{DD}.{MM} {HH}:{mm}");
+    const timeValues = (u, splits) => {
+        const span = u.scales.x.max - u.scales.x.min;
+        const fmt = span > 2 * 86400 ? dhm : span < 300 ? hms : hm;
+        return splits.map(ts => fmt(tzDate(ts)));
+    };
+    const unit = options.unit;
+    const series = [
+        {},
+        { label: options.label, stroke: line, width: 1.5, points: { show: false }, value: (u, v) => v == null ? "–" : `${v.toFixed(options.decimals)} ${unit}`, spanGaps: false },
+    ];
+    const bands = [];
+    if (options.band) {
+        series.push({ label: "min", stroke: "transparent", width: 0, points: { show: false }, value: (u, v) => v == null ? "–" : `${v.toFixed(options.decimals)} ${unit}` });
+        series.push({ label: "max", stroke: "transparent", width: 0, points: { show: false }, value: (u, v) => v == null ? "–" : `${v.toFixed(options.decimals)} ${unit}` });
+        bands.push({ series: [3, 2], fill: band + "33" });
+    }
+    return {
+        width,
+        height: options.height,
+        series,
+        bands,
+        tzDate,
+        scales: { x: { time: true } },
+        axes: [{ ...axis, values: timeValues }, { ...axis, size: 84, values: (u, splits) => splits.map(v => v == null ? "" : `${+v.toPrecision(6)} ${unit}`) }],
+        cursor: { drag: { x: true, y: false } },
+        legend: { show: options.legend, live: true },
+        hooks: {},
+    };
+}
+
+export function create(element, options, bytes) {
+    // Render time is measured from receiving the series to the end of the first draw of it.
+    let measuring = performance.now();
+    const data = unpack(bytes);
+    const opts = makeOptions(element, options, Math.max(element.clientWidth, 300));
+    opts.hooks.draw = [u => {
+        if (measuring === null) return;
+        const ms = performance.now() - measuring;
+        measuring = null;
+        const points = u.data[0].length;
+        element.dataset.renderMs = ms.toFixed(1);
+        element.dataset.points = String(points);
+        timings.push({ points, ms });
+    }];
+    const plot = new uPlot(opts, data, element);
+    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(element.clientWidth, 300), height: options.height }));
+    resize.observe(element);
+    let live = data.map(s => Array.from(s));
+    element.dataset.lastTs = String(live[0].at(-1) ?? "");
+    return {
+        // Replaces the whole series (a new history range); measured like the first draw.
+        setData(packed) {
+            measuring = performance.now();
+            const next = unpack(packed);
+            plot.setData(next);
+            live = null;
+            element.dataset.lastTs = String(next[0].at(-1) ?? "");
+        },
+        // Appends newer points and drops those older than the window (seconds); the time axis follows.
+        append(packed, windowSeconds) {
+            const add = unpack(packed);
+            live ??= plot.data.map(s => Array.from(s));
+            const lastTs = live[0].at(-1) ?? -Infinity;
+            for (let i = 0; i < add[0].length; i++) {
+                if (add[0][i] <= lastTs) continue;
+                for (let s = 0; s < live.length; s++) live[s].push(add[s][i]);
+            }
+            const newest = live[0].at(-1);
+            let drop = 0;
+            while (drop < live[0].length && live[0][drop] < newest - windowSeconds) drop++;
+            if (drop) for (const s of live) s.splice(0, drop);
+            plot.setData(live);
+            element.dataset.lastTs = String(newest ?? "");
+            element.dataset.points = String(live[0].length);
+        },
+        dispose() {
+            resize.disconnect();
+            plot.destroy();
+        },
+    };
+}
