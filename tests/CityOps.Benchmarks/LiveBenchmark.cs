@@ -78,6 +78,7 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
             var one = await WithClientsAsync(baseUrl, key, keys, 1, http, rate);
             var many = await WithClientsAsync(baseUrl, key, keys, options.Clients, http, rate);
             Console.WriteLine($"p99({options.Clients})/p99(1) = {many.P99 / Math.Max(one.P99, 0.001):F2} (target <= 1.5); p99 target <= 200 ms");
+            await HistoryQueriesAsync(app.Services, cluster.ConnectionString);
             return 0;
         }
         finally
@@ -142,6 +143,112 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
                 await connection.DisposeAsync();
             }
         }
+    }
+
+    private const int HistorySensors = 100;
+    private const int HistoryDays = 30;
+    private const int HistoryRuns = 20;
+
+    /// <summary>
+    /// The chart queries over 30 days of backfilled history of 100 sensors (one raw reading per sensor every 60 s,
+    /// rollups built from them as the rollup worker would): 1-minute rollups for the last 24 h and hourly rollups for
+    /// the last 30 days, against the same aggregates computed from the raw readings.
+    /// </summary>
+    private static async Task HistoryQueriesAsync(IServiceProvider services, string connectionString)
+    {
+        var ids = Enumerable.Range(1, HistorySensors).ToArray();
+        var now = DateTime.UtcNow;
+        var end = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc).AddHours(-1);
+        var start = end.AddDays(-HistoryDays);
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await services.GetRequiredService<CityOps.Web.Features.Ingest.ReadingsPartitions>().EnsureAsync(connection, start, end, CancellationToken.None);
+            var watch = Stopwatch.StartNew();
+            await ExecuteAsync(connection, """
+                INSERT INTO readings (sensor_id, ts, value)
+                SELECT s, t, 20 + 5 * sin(extract(epoch FROM t) / 3600 + s) + random()
+                FROM unnest(@ids) s, generate_series(@start, @end - interval '1 minute', interval '1 minute') t
+                ON CONFLICT DO NOTHING
+                """, ids, start, end);
+            await ExecuteAsync(connection, """
+                INSERT INTO rollup_1m (sensor_id, bucket, count, sum, min, max, sum_sq, first_ts, first_value, last_ts, last_value)
+                SELECT sensor_id, date_trunc('minute', ts), count(*), sum(value), min(value), max(value), sum(value * value),
+                       min(ts), (array_agg(value ORDER BY ts))[1], max(ts), (array_agg(value ORDER BY ts DESC))[1]
+                FROM readings WHERE sensor_id = ANY(@ids) AND ts >= @start AND ts < @end GROUP BY 1, 2
+                ON CONFLICT DO NOTHING
+                """, ids, start, end);
+            await ExecuteAsync(connection, """
+                INSERT INTO rollup_1h (sensor_id, bucket, count, sum, min, max, sum_sq, first_ts, first_value, last_ts, last_value)
+                SELECT sensor_id, date_trunc('hour', bucket), sum(count), sum(sum), min(min), max(max), sum(sum_sq),
+                       min(first_ts), (array_agg(first_value ORDER BY first_ts))[1], max(last_ts), (array_agg(last_value ORDER BY last_ts DESC))[1]
+                FROM rollup_1m WHERE sensor_id = ANY(@ids) AND bucket >= @start AND bucket < @end GROUP BY 1, 2
+                ON CONFLICT DO NOTHING
+                """, ids, start, end);
+            await ExecuteAsync(connection, "ANALYZE readings; ANALYZE rollup_1m; ANALYZE rollup_1h", ids, start, end);
+            Console.WriteLine($"history: {HistorySensors} sensors x {HistoryDays} days backfilled (1 raw reading/min) in {watch.Elapsed.TotalSeconds:F0} s");
+        }
+        var day = await TimeQueryAsync(connectionString, """
+            SELECT sensor_id, bucket, sum / count, min, max FROM rollup_1m
+            WHERE sensor_id = ANY(@ids) AND bucket >= @from AND bucket < @end ORDER BY sensor_id, bucket
+            """, ids, end.AddDays(-1), end);
+        var dayRaw = await TimeQueryAsync(connectionString, """
+            SELECT sensor_id, date_trunc('minute', ts) AS bucket, avg(value), min(value), max(value) FROM readings
+            WHERE sensor_id = ANY(@ids) AND ts >= @from AND ts < @end GROUP BY 1, 2 ORDER BY 1, 2
+            """, ids, end.AddDays(-1), end);
+        var month = await TimeQueryAsync(connectionString, """
+            SELECT sensor_id, bucket, sum / count, min, max FROM rollup_1h
+            WHERE sensor_id = ANY(@ids) AND bucket >= @from AND bucket < @end ORDER BY sensor_id, bucket
+            """, ids, end.AddDays(-HistoryDays), end);
+        var monthRaw = await TimeQueryAsync(connectionString, """
+            SELECT sensor_id, date_trunc('hour', ts) AS bucket, avg(value), min(value), max(value) FROM readings
+            WHERE sensor_id = ANY(@ids) AND ts >= @from AND ts < @end GROUP BY 1, 2 ORDER BY 1, 2
+            """, ids, end.AddDays(-HistoryDays), end);
+        Console.WriteLine($"100 sensors, last 24 h, 1-minute rollups: p95 {day.P95:F1} ms ({day.Rows:N0} rows); from raw p95 {dayRaw.P95:F1} ms; raw/rollup {dayRaw.P95 / day.P95:F1}x (target p95 <= 50 ms)");
+        Console.WriteLine($"100 sensors, last 30 days, hourly rollups: p95 {month.P95:F1} ms ({month.Rows:N0} rows); from raw p95 {monthRaw.P95:F1} ms; raw/rollup {monthRaw.P95 / month.P95:F1}x (target p95 <= 50 ms)");
+    }
+
+    private static async Task<(double P95, long Rows)> TimeQueryAsync(string connectionString, string sql, int[] ids, DateTime from, DateTime end)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var times = new List<double>();
+        long rows = 0;
+        for (var run = 0; run <= HistoryRuns; run++)
+        {
+            var watch = Stopwatch.StartNew();
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("ids", ids);
+            command.Parameters.AddWithValue("from", from);
+            command.Parameters.AddWithValue("end", end);
+            rows = 0;
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    rows++;
+                }
+            }
+            // The first run warms the cache and the plan; it is not counted.
+            if (run > 0)
+            {
+                times.Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+        times.Sort();
+        return (Percentile(times, 0.95), rows);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, int[] ids, DateTime start, DateTime end)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
+        if (sql.Contains("@ids", StringComparison.Ordinal))
+        {
+            command.Parameters.AddWithValue("ids", ids);
+            command.Parameters.AddWithValue("start", start);
+            command.Parameters.AddWithValue("end", end);
+        }
+        await command.ExecuteNonQueryAsync();
     }
 
     private static double Percentile(List<double> sorted, double p) =>
