@@ -19,6 +19,13 @@ public sealed class FakeSensorLookup : ISensorLookup
             MetricKind.Temperature, "°C", -40, 120, intervalSeconds);
         return this;
     }
+
+    public FakeSensorLookup Add(int id, int siteId, MetricKind metric, double min, double max, double intervalSeconds = 5)
+    {
+        _sensors[id] = new SensorInfo(id, $"site{siteId}.sensor{id}", siteId, $"site{siteId}", siteId * 100, $"site{siteId}.asset",
+            metric, "u", min, max, intervalSeconds);
+        return this;
+    }
 }
 
 public sealed class FakeSiteDirectory(params SiteSummary[] sites) : ISiteDirectory

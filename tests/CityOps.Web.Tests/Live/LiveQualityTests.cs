@@ -1,3 +1,4 @@
+using CityOps.Analytics;
 using CityOps.Web.Features.Ingest;
 using CityOps.Web.Features.Live;
 using CityOps.Web.Tests.Fakes;
@@ -57,6 +58,34 @@ public class LiveQualityTests
         store.OnCommitted([new(1, Now, value)]);
 
         Assert.Equal(expected, store.GetSensor(1)!.State);
+    }
+
+    [Theory]
+    [InlineData(MetricKind.ScrapParts, 0, 5000, 0.0)]
+    [InlineData(MetricKind.MachineState, 0, 2, 2.0)]
+    [InlineData(MetricKind.Occupancy, 0, 100, 100.0)]
+    [InlineData(MetricKind.LightingLevel, 0, 100, 0.0)]
+    [InlineData(MetricKind.Flow, 0, 1000, 0.0)]
+    [InlineData(MetricKind.Current, 0, 200, 1.0)]
+    public void GetSensor_NormalRestingValueAtTheRangesEnd_IsNormal(MetricKind metric, double min, double max, double value)
+    {
+        _sensors.Add(2, siteId: 1, metric, min, max);
+        var store = Store();
+
+        store.OnCommitted([new(2, Now, value)]);
+
+        Assert.Equal(LiveState.Normal, store.GetSensor(2)!.State);
+    }
+
+    [Fact]
+    public void GetSensor_FlowNearItsUpperLimit_IsAbnormal()
+    {
+        _sensors.Add(2, siteId: 1, MetricKind.Flow, 0, 1000);
+        var store = Store();
+
+        store.OnCommitted([new(2, Now, 995)]);
+
+        Assert.Equal(LiveState.Abnormal, store.GetSensor(2)!.State);
     }
 
     [Fact]

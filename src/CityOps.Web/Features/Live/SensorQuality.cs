@@ -1,4 +1,5 @@
 using System.Globalization;
+using CityOps.Analytics;
 using CityOps.Web.Features.Assets;
 
 namespace CityOps.Web.Features.Live;
@@ -19,10 +20,11 @@ public static class SensorQuality
             return (LiveState.Offline, $"Silent for {Describe(age)}");
         }
         var span = sensor.Max - sensor.Min;
-        if (options.NearLimitFraction > 0 && span > 0)
+        if (options.NearLimitFraction > 0 && span > 0 && LimitsSignalTrouble(sensor.Metric))
         {
             var margin = span * options.NearLimitFraction;
-            if (value <= sensor.Min + margin)
+            // A lower limit of zero is a natural floor (no flow at night, no current while a machine is stopped).
+            if (sensor.Min != 0 && value <= sensor.Min + margin)
             {
                 return (LiveState.Abnormal, $"Near its lower limit ({sensor.Min.ToString(CultureInfo.InvariantCulture)} {sensor.Unit})");
             }
@@ -41,6 +43,14 @@ public static class SensorQuality
         }
         return (LiveState.Normal, null);
     }
+
+    /// <summary>
+    /// Counters, machine states and shares of capacity rest at their range's ends in normal operation (no scrap,
+    /// running, a full road, lights at 100 %), so being there says nothing about the sensor.
+    /// </summary>
+    private static bool LimitsSignalTrouble(MetricKind metric) =>
+        metric is not (MetricKind.GoodParts or MetricKind.ScrapParts or MetricKind.MachineState or MetricKind.Energy
+            or MetricKind.Occupancy or MetricKind.LightingLevel);
 
     public static bool IsReporting(SensorInfo sensor, DateTime? lastTs, DateTime now, LiveOptions options) =>
         lastTs is { } last && now - last <= ExpectedInterval(sensor) * options.ReportingIntervals;
