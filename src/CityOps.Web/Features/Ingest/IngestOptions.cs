@@ -69,6 +69,13 @@ public sealed class RetentionOptions
     [Range(0, 60)]
     public int PartitionsAheadDays { get; set; } = 3;
 
+    /// <summary>
+    /// How long after its UTC day ends a raw partition is sealed (its per-sensor index built in bulk). Until then
+    /// late readings for that day cost no per-sensor index upkeep; the next maintenance pass after it seals.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan SealAfter { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>How often the maintenance worker runs.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromHours(1);

@@ -8,11 +8,13 @@ namespace CityOps.Web.Features.Ingest;
 /// Writes coalesced batches in one transaction on one long-lived connection: idempotency records, a
 /// binary COPY into a temporary staging table, then one statement that inserts the raw rows and queues
 /// them for the rollups (<see cref="RollupWorker"/>). When some reading is already stored, a slower
-/// statement inserts only what is new (a re-sent reading is stored once) and queues only those rows. Rows are written in (sensor, time) order so concurrent writers cannot deadlock.
+/// statement inserts only what is new (a re-sent reading is stored once) and queues only those rows. Rows are
+/// written in (time, sensor) order: the order of the partitions' unique index, so inserts append at its right edge,
+/// and one order for every writer, so concurrent writers cannot deadlock.
 /// </summary>
 internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartitions partitions, TimeProvider time) : IAsyncDisposable
 {
-    // The staging rows arrive sorted by (sensor, ts), and a heap scan of a fresh temporary table returns them in that order.
+    // The staging rows arrive sorted by (ts, sensor), and a heap scan of a fresh temporary table returns them in that order.
     // Only rows actually inserted (a re-sent reading conflicts and is skipped) go on to the rollups, through
     // rollup_pending in this same transaction, so a commit can never leave raw rows without their rollup share.
     private const string InsertSql = """
@@ -229,8 +231,8 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
     }
 
     /// <summary>
-    /// The readings to write in (sensor, time) order, the lock order every writer follows so that concurrent
-    /// writers cannot deadlock. <paramref name="hasDuplicates"/>: two requests of the batch carry the same reading.
+    /// The readings to write in (time, sensor) order, the order of the unique index and the lock order every
+    /// writer follows so that concurrent writers cannot deadlock. <paramref name="hasDuplicates"/>: two requests of the batch carry the same reading.
     /// </summary>
     private static PendingReading[] SortedRows(IReadOnlyList<IngestWorkItem> items, int count, out bool hasDuplicates)
     {
@@ -251,7 +253,7 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         {
             Array.Resize(ref rows, n);
         }
-        Array.Sort(rows, static (a, b) => a.SensorId != b.SensorId ? a.SensorId.CompareTo(b.SensorId) : a.Timestamp.CompareTo(b.Timestamp));
+        Array.Sort(rows, static (a, b) => a.Timestamp != b.Timestamp ? a.Timestamp.CompareTo(b.Timestamp) : a.SensorId.CompareTo(b.SensorId));
         hasDuplicates = false;
         for (var i = 1; i < rows.Length && !hasDuplicates; i++)
         {
