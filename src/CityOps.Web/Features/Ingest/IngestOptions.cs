@@ -39,9 +39,19 @@ public sealed class IngestOptions
     [Range(1, 600)]
     public int CommandTimeoutSeconds { get; set; } = 30;
 
-    /// <summary>How often committed readings are merged into the 1-minute and 1-hour rollups (their lag behind the raw data).</summary>
+    /// <summary>
+    /// How often the rollup worker looks for minutes with new readings, and how long a minute must have had no new
+    /// readings before its rollups are recomputed (a minute still being written waits up to <see cref="RollupMaxLag"/>).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan RollupInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The longest a minute that keeps receiving readings waits for its rollups: each recomputation rescans the
+    /// minute's raw rows, so recomputing an open minute on every pass would cost quadratic work.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan RollupMaxLag { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>While the database is unreachable, the writer checks it again this often.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
@@ -68,6 +78,13 @@ public sealed class RetentionOptions
     /// <summary>Daily raw partitions created ahead of time.</summary>
     [Range(0, 60)]
     public int PartitionsAheadDays { get; set; } = 3;
+
+    /// <summary>
+    /// How long after its UTC day ends a raw partition is sealed (its per-sensor index built in bulk). Until then
+    /// late readings for that day cost no per-sensor index upkeep; the next maintenance pass after it seals.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan SealAfter { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>How often the maintenance worker runs.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]

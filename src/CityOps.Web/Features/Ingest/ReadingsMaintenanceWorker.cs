@@ -4,7 +4,8 @@ using Npgsql;
 namespace CityOps.Web.Features.Ingest;
 
 /// <summary>
-/// Keeps the readings storage in shape: creates the coming days' partitions ahead of the writer, drops
+/// Keeps the readings storage in shape: creates the coming days' partitions ahead of the writer, seals the raw
+/// partitions of finished days (<see cref="ReadingsPartitions.SealAsync"/>), drops
 /// whole partitions past retention (raw after <see cref="RetentionOptions.RawDays"/>, 1-minute rollups
 /// after <see cref="RetentionOptions.MinuteRollupDays"/>; hourly rollups are kept), and forgets
 /// idempotency answers older than <see cref="RetentionOptions.IdempotencyWindow"/>.
@@ -44,6 +45,7 @@ internal sealed class ReadingsMaintenanceWorker(
         var utc = now.UtcDateTime;
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
         await partitions.EnsureAsync(connection, utc, utc.AddDays(retention.PartitionsAheadDays), cancellationToken);
+        await partitions.SealAsync(connection, utc - retention.SealAfter, cancellationToken);
         var dropped = await partitions.DropExpiredAsync(
             connection, utc.AddDays(-retention.RawDays), utc.AddDays(-retention.MinuteRollupDays), cancellationToken);
         await using var purge = new NpgsqlCommand("DELETE FROM ingest_requests WHERE created_at < $1", connection)

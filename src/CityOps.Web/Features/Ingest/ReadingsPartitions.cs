@@ -5,14 +5,20 @@ using Npgsql;
 namespace CityOps.Web.Features.Ingest;
 
 /// <summary>
-/// Creates and drops the partitions of <c>readings</c> (one per UTC day) and <c>rollup_1m</c> (one per
+/// Creates, seals and drops the partitions of <c>readings</c> (one per UTC day) and <c>rollup_1m</c> (one per
 /// UTC month). The writer asks for the partitions of every batch (a cache makes that free once they
-/// exist); the maintenance worker creates them ahead of time and drops expired ones whole.
+/// exist); the maintenance worker creates them ahead of time, seals finished days and drops expired ones whole.
+/// A raw partition is born with one unique index, <c>(ts, sensor_id)</c>: readings arrive in time order, so
+/// inserts land at the right edge of that index instead of in 5,000 sensors' key ranges. Once its day is over
+/// (plus <see cref="RetentionOptions.SealAfter"/>) it is sealed: the <c>(sensor_id, ts)</c> index that
+/// per-sensor series queries need is built in one bulk pass.
 /// </summary>
 internal sealed class ReadingsPartitions(ILogger<ReadingsPartitions> logger)
 {
     private const string ReadingsPrefix = "readings_p";
     private const string MinutePrefix = "rollup_1m_p";
+    private const string TimeKeySuffix = "_ts_key";
+    private const string SensorKeySuffix = "_sensor_key";
     private readonly ConcurrentDictionary<string, bool> _known = new(StringComparer.Ordinal);
 
     public static string ReadingsPartition(DateOnly day) => ReadingsPrefix + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
@@ -24,11 +30,13 @@ internal sealed class ReadingsPartitions(ILogger<ReadingsPartitions> logger)
     {
         for (var day = DateOnly.FromDateTime(first); day <= DateOnly.FromDateTime(last); day = day.AddDays(1))
         {
-            await EnsureOneAsync(connection, "readings", ReadingsPartition(day), day, day.AddDays(1), cancellationToken);
+            var name = ReadingsPartition(day);
+            await EnsureOneAsync(connection, "readings", name, day, day.AddDays(1),
+                $"CREATE UNIQUE INDEX IF NOT EXISTS {name}{TimeKeySuffix} ON {name} (ts, sensor_id)", cancellationToken);
         }
         for (var month = new DateOnly(first.Year, first.Month, 1); month <= DateOnly.FromDateTime(last); month = month.AddMonths(1))
         {
-            await EnsureOneAsync(connection, "rollup_1m", MinutePartition(month), month, month.AddMonths(1), cancellationToken);
+            await EnsureOneAsync(connection, "rollup_1m", MinutePartition(month), month, month.AddMonths(1), null, cancellationToken);
         }
     }
 
@@ -61,6 +69,50 @@ internal sealed class ReadingsPartitions(ILogger<ReadingsPartitions> logger)
         return expired;
     }
 
+    /// <summary>
+    /// Builds the <c>(sensor_id, ts)</c> index of every raw partition whose day ended at or before
+    /// <paramref name="sealBefore"/> and lacks it. Built concurrently, so late readings for that day are not
+    /// blocked meanwhile; a build interrupted by a crash leaves an invalid index, which is rebuilt.
+    /// Returns the names sealed.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SealAsync(NpgsqlConnection connection, DateTime sealBefore, CancellationToken cancellationToken)
+    {
+        var valid = new Dictionary<string, bool>(StringComparer.Ordinal);
+        await using (var cmd = new NpgsqlCommand(
+            "SELECT c.relname, x.indisvalid FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid WHERE c.relname LIKE 'readings\\_p%' AND c.relnamespace = 'public'::regnamespace",
+            connection))
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                valid[reader.GetString(0)] = reader.GetBoolean(1);
+            }
+        }
+        var sealedNow = new List<string>();
+        foreach (var (parent, name) in await ListAsync(connection, cancellationToken))
+        {
+            if (parent != "readings" || !TryParse(name, ReadingsPrefix, "yyyyMMdd", out var day) || ToUtc(day.AddDays(1)) > sealBefore)
+            {
+                continue;
+            }
+            var index = name + SensorKeySuffix;
+            if (valid.TryGetValue(index, out var isValid) && isValid)
+            {
+                continue;
+            }
+            if (valid.ContainsKey(index))
+            {
+                await using var drop = new NpgsqlCommand($"DROP INDEX CONCURRENTLY IF EXISTS {index}", connection);
+                await drop.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await using var create = new NpgsqlCommand($"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {index} ON {name} (sensor_id, ts)", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+            logger.LogInformation("Sealed raw partition {Partition}: per-sensor index built", name);
+            sealedNow.Add(name);
+        }
+        return sealedNow;
+    }
+
     /// <summary>Forgets what is cached, for when a partition may have vanished under the writer.</summary>
     public void Forget() => _known.Clear();
 
@@ -83,7 +135,7 @@ internal sealed class ReadingsPartitions(ILogger<ReadingsPartitions> logger)
     }
 
     private async Task EnsureOneAsync(
-        NpgsqlConnection connection, string parent, string name, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+        NpgsqlConnection connection, string parent, string name, DateOnly from, DateOnly to, string? indexSql, CancellationToken cancellationToken)
     {
         if (_known.ContainsKey(name))
         {
@@ -93,8 +145,18 @@ internal sealed class ReadingsPartitions(ILogger<ReadingsPartitions> logger)
             $"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {parent} FOR VALUES FROM ('{from:yyyy-MM-dd} 00:00:00+00') TO ('{to:yyyy-MM-dd} 00:00:00+00')");
         try
         {
-            await using var cmd = new NpgsqlCommand(sql, connection);
-            await cmd.ExecuteNonQueryAsync(cancellationToken);
+            // Table and unique index in one transaction: a partition must never accept rows without its key.
+            await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var cmd = new NpgsqlCommand(sql, connection, tx))
+            {
+                await cmd.ExecuteNonQueryAsync(cancellationToken);
+            }
+            if (indexSql is not null)
+            {
+                await using var index = new NpgsqlCommand(indexSql, connection, tx);
+                await index.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await tx.CommitAsync(cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.UniqueViolation)
         {

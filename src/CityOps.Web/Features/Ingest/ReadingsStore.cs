@@ -5,32 +5,22 @@ using NpgsqlTypes;
 namespace CityOps.Web.Features.Ingest;
 
 /// <summary>
-/// Writes coalesced batches in one transaction on one long-lived connection: idempotency records, a
-/// binary COPY into a temporary staging table, then one statement that inserts the raw rows and queues
-/// them for the rollups (<see cref="RollupWorker"/>). When some reading is already stored, a slower
-/// statement inserts only what is new (a re-sent reading is stored once) and queues only those rows. Rows are written in (sensor, time) order so concurrent writers cannot deadlock.
+/// Writes coalesced batches in one transaction on one long-lived connection: idempotency records, the raw rows by
+/// binary COPY straight into <c>readings</c>, and the minutes written to in <c>rollup_pending</c> (a handful of rows,
+/// recomputed by <see cref="RollupWorker"/>). When some reading is already stored, the COPY fails on the unique key
+/// and the batch goes a slower way: COPY into a temporary staging table, then insert only what is new (a re-sent
+/// reading is stored once). Rows are written in (time, sensor) order: the order of the partitions' unique index,
+/// so inserts append at its right edge, and one order for every writer, so concurrent writers cannot deadlock.
 /// </summary>
 internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartitions partitions, TimeProvider time) : IAsyncDisposable
 {
-    // The staging rows arrive sorted by (sensor, ts), and a heap scan of a fresh temporary table returns them in that order.
-    // Only rows actually inserted (a re-sent reading conflicts and is skipped) go on to the rollups, through
-    // rollup_pending in this same transaction, so a commit can never leave raw rows without their rollup share.
-    private const string InsertSql = """
-        WITH ins AS (
-            INSERT INTO readings (sensor_id, ts, value)
-            SELECT sensor_id, ts, value FROM ingest_staging
-            ON CONFLICT DO NOTHING
-            RETURNING sensor_id, ts, value
-        )
-        INSERT INTO rollup_pending (sensor_id, ts, value) SELECT sensor_id, ts, value FROM ins
-        """;
+    private const string InsertNewSql = "INSERT INTO readings (sensor_id, ts, value) SELECT sensor_id, ts, value FROM ingest_staging ON CONFLICT DO NOTHING";
 
-    private const string InsertFreshSql = """
-        WITH ins AS (
-            INSERT INTO readings (sensor_id, ts, value) SELECT sensor_id, ts, value FROM ingest_staging
-            RETURNING sensor_id, ts, value
-        )
-        INSERT INTO rollup_pending (sensor_id, ts, value) SELECT sensor_id, ts, value FROM ins
+    // In bucket order, the order the rollup worker takes marks in, so the two cannot deadlock.
+    private const string MarkSql = """
+        INSERT INTO rollup_pending (bucket, first_dirtied_at, dirtied_at)
+        SELECT b, $2, $2 FROM unnest($1::timestamptz[]) AS b ORDER BY b
+        ON CONFLICT (bucket) DO UPDATE SET dirtied_at = excluded.dirtied_at
         """;
 
     private NpgsqlConnection? _connection;
@@ -53,18 +43,15 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         long inserted = 0;
         if (rows.Length > 0)
         {
-            // The common case, nothing stored before, takes a plain insert; a reading stored before (a retry,
-            // another instance) makes it fail on the primary key, and then the batch goes the slower way that
-            // skips what exists.
-            await CopyAsync(connection, "ingest_staging", rows, cancellationToken);
+            // The common case, nothing stored before, is a plain COPY; a reading stored before (a retry, another
+            // instance) makes it fail on the unique key, and then the batch goes the way that skips what exists.
             var fresh = false;
             if (!hasDuplicates)
             {
                 await tx.SaveAsync("fresh", cancellationToken);
                 try
                 {
-                    await using var insert = new NpgsqlCommand(InsertFreshSql, connection, tx);
-                    inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
+                    inserted = (long)await CopyAsync(connection, "readings", rows, cancellationToken);
                     fresh = true;
                 }
                 catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -74,9 +61,15 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
             }
             if (!fresh)
             {
-                await using var insert = new NpgsqlCommand(InsertSql, connection, tx);
+                await CopyAsync(connection, "ingest_staging", rows, cancellationToken);
+                await using var insert = new NpgsqlCommand(InsertNewSql, connection, tx);
                 inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
             }
+            await using var mark = new NpgsqlCommand(MarkSql, connection, tx)
+            {
+                Parameters = { new() { Value = Minutes(rows) }, new() { Value = time.GetUtcNow().UtcDateTime } },
+            };
+            await mark.ExecuteNonQueryAsync(cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
         return inserted;
@@ -214,7 +207,22 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         }
     }
 
-    private static async Task CopyAsync(NpgsqlConnection connection, string table, PendingReading[] rows, CancellationToken cancellationToken)
+    /// <summary>The distinct UTC minutes of <paramref name="rows"/>, which are in time order.</summary>
+    private static DateTime[] Minutes(PendingReading[] rows)
+    {
+        var minutes = new List<DateTime>();
+        foreach (var r in rows)
+        {
+            var minute = new DateTime(r.Timestamp.Ticks - r.Timestamp.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
+            if (minutes.Count == 0 || minutes[^1] != minute)
+            {
+                minutes.Add(minute);
+            }
+        }
+        return minutes.ToArray();
+    }
+
+    private static async Task<ulong> CopyAsync(NpgsqlConnection connection, string table, PendingReading[] rows, CancellationToken cancellationToken)
     {
         await using var copy = await connection.BeginBinaryImportAsync(
             $"COPY {table} (sensor_id, ts, value) FROM STDIN (FORMAT BINARY)", cancellationToken);
@@ -225,12 +233,12 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
             copy.Write(r.Timestamp, NpgsqlDbType.TimestampTz);
             copy.Write(r.Value, NpgsqlDbType.Double);
         }
-        await copy.CompleteAsync(cancellationToken);
+        return await copy.CompleteAsync(cancellationToken);
     }
 
     /// <summary>
-    /// The readings to write in (sensor, time) order, the lock order every writer follows so that concurrent
-    /// writers cannot deadlock. <paramref name="hasDuplicates"/>: two requests of the batch carry the same reading.
+    /// The readings to write in (time, sensor) order, the order of the unique index and the lock order every
+    /// writer follows so that concurrent writers cannot deadlock. <paramref name="hasDuplicates"/>: two requests of the batch carry the same reading.
     /// </summary>
     private static PendingReading[] SortedRows(IReadOnlyList<IngestWorkItem> items, int count, out bool hasDuplicates)
     {
@@ -251,7 +259,7 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         {
             Array.Resize(ref rows, n);
         }
-        Array.Sort(rows, static (a, b) => a.SensorId != b.SensorId ? a.SensorId.CompareTo(b.SensorId) : a.Timestamp.CompareTo(b.Timestamp));
+        Array.Sort(rows, static (a, b) => a.Timestamp != b.Timestamp ? a.Timestamp.CompareTo(b.Timestamp) : a.SensorId.CompareTo(b.SensorId));
         hasDuplicates = false;
         for (var i = 1; i < rows.Length && !hasDuplicates; i++)
         {

@@ -4,18 +4,41 @@ using Npgsql;
 namespace CityOps.Web.Features.Ingest;
 
 /// <summary>
-/// Merges committed readings into the 1-minute and 1-hour rollups. The writer queues every newly inserted
-/// reading in <c>rollup_pending</c> in the same transaction as the raw row; this worker drains that queue
-/// every <see cref="IngestOptions.RollupInterval"/> in one transaction per chunk (delete, aggregate, upsert),
-/// so each rollup row is updated once per interval rather than once per request, and a crash at any point
-/// leaves every reading either still queued or merged exactly once. The merge is mergeable by construction:
-/// late, re-sent and concurrently written data combine to what an aggregate over the raw rows gives.
+/// Keeps the 1-minute and 1-hour rollups equal to an aggregate over the raw rows. The writer marks, in the same
+/// transaction as the raw rows, each minute it wrote to (<c>rollup_pending</c>, a few rows per transaction, not
+/// one per reading). This worker recomputes the 1-minute rollups of marked minutes from <c>readings</c> (an index
+/// range scan on the time-ordered key) and moves the 1-hour rollups by the difference. A recomputation is exact
+/// whatever arrived late, twice or from several writers, and repeating it changes nothing, so a crash at any point
+/// loses nothing: a mark leaves the queue only in the transaction that recomputes its minute.
+/// A minute still receiving readings is recomputed once it is quiet for <see cref="IngestOptions.RollupInterval"/>,
+/// or at the latest <see cref="IngestOptions.RollupMaxLag"/> after it was first marked.
 /// </summary>
 internal sealed class RollupWorker(
     ReadingsDatabase database, IOptionsMonitor<IngestOptions> options, TimeProvider time, ILogger<RollupWorker> logger) : BackgroundService
 {
     private const string Origin = "TIMESTAMPTZ '2000-01-01 00:00:00+00'";
 
+    // Serialises recomputations of all instances: two of them replacing the same minute could otherwise both
+    // apply their difference to the hour.
+    private const long AdvisoryLock = 4_711_2026_1127;
+
+    // Writers lock marks in bucket order too, so taking them in that order cannot deadlock with a writer. Waiting for
+    // a writer's lock here means the next statement's snapshot sees that writer's readings.
+    private const string TakeSql = """
+        DELETE FROM rollup_pending WHERE bucket IN (
+            SELECT bucket FROM rollup_pending WHERE $1 OR dirtied_at <= $2 OR first_dirtied_at <= $3
+            ORDER BY bucket LIMIT $4 FOR UPDATE)
+        RETURNING bucket
+        """;
+
+    private const string ReplaceRollup = """
+        count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max, sum_sq = excluded.sum_sq,
+        first_ts = excluded.first_ts, first_value = excluded.first_value, last_ts = excluded.last_ts, last_value = excluded.last_value
+        """;
+
+    // A minute's readings only ever grow (retention drops raw data only long after its minutes are final), so the new
+    // minute row contains the old one: the hour gains the difference in count and sums, and min, max, first and last
+    // merge as before.
     private const string MergeRollup = """
         count = r.count + excluded.count,
         sum = r.sum + excluded.sum,
@@ -30,33 +53,38 @@ internal sealed class RollupWorker(
 
     // date_part gives float8 epoch seconds, which order microsecond timestamps correctly, so min/max over
     // [epoch, value] arrays pick the value of the earliest/latest reading without sorting each group.
-    // Upserts run in (sensor, bucket) order so that workers of several instances cannot deadlock.
-    private static readonly string MergeSql = $"""
-        WITH d AS (
-            DELETE FROM rollup_pending WHERE ctid = ANY (ARRAY(SELECT ctid FROM rollup_pending LIMIT $1))
-            RETURNING sensor_id, ts, value
+    // All parts of one statement see the same snapshot, so "old" is the minute rows before this recomputation.
+    private static readonly string RecomputeSql = $"""
+        WITH b AS (
+            SELECT unnest($1::timestamptz[]) AS bucket
         ), g AS (
-            SELECT sensor_id, date_bin('1 minute', ts, {Origin}) AS bucket,
-                   count(*) AS count, sum(value) AS sum, min(value) AS min, max(value) AS max, sum(value * value) AS sum_sq,
-                   min(ts) AS first_ts, (min(ARRAY[date_part('epoch', ts), value]))[2] AS first_value,
-                   max(ts) AS last_ts, (max(ARRAY[date_part('epoch', ts), value]))[2] AS last_value
-            FROM d GROUP BY 1, 2
+            SELECT r.sensor_id, b.bucket,
+                   count(*) AS count, sum(r.value) AS sum, min(r.value) AS min, max(r.value) AS max, sum(r.value * r.value) AS sum_sq,
+                   min(r.ts) AS first_ts, (min(ARRAY[date_part('epoch', r.ts), r.value]))[2] AS first_value,
+                   max(r.ts) AS last_ts, (max(ARRAY[date_part('epoch', r.ts), r.value]))[2] AS last_value
+            FROM b JOIN readings r ON r.ts >= b.bucket AND r.ts < b.bucket + INTERVAL '1 minute'
+            GROUP BY 1, 2
+        ), old AS (
+            SELECT o.sensor_id, o.bucket, o.count, o.sum, o.sum_sq FROM rollup_1m o JOIN b USING (bucket)
         ), m AS (
             INSERT INTO rollup_1m AS r (sensor_id, bucket, count, sum, min, max, sum_sq, first_ts, first_value, last_ts, last_value)
             SELECT * FROM g ORDER BY sensor_id, bucket
-            ON CONFLICT (sensor_id, bucket) DO UPDATE SET {MergeRollup}
+            ON CONFLICT (sensor_id, bucket) DO UPDATE SET {ReplaceRollup}
         ), h AS (
             INSERT INTO rollup_1h AS r (sensor_id, bucket, count, sum, min, max, sum_sq, first_ts, first_value, last_ts, last_value)
-            SELECT sensor_id, date_bin('1 hour', bucket, {Origin}), sum(count), sum(sum), min(min), max(max), sum(sum_sq),
-                   min(first_ts), (min(ARRAY[date_part('epoch', first_ts), first_value]))[2],
-                   max(last_ts), (max(ARRAY[date_part('epoch', last_ts), last_value]))[2]
-            FROM g GROUP BY 1, 2 ORDER BY 1, 2
+            SELECT g.sensor_id, date_bin('1 hour', g.bucket, {Origin}),
+                   sum(g.count - coalesce(o.count, 0)), sum(g.sum - coalesce(o.sum, 0)), min(g.min), max(g.max),
+                   sum(g.sum_sq - coalesce(o.sum_sq, 0)),
+                   min(g.first_ts), (min(ARRAY[date_part('epoch', g.first_ts), g.first_value]))[2],
+                   max(g.last_ts), (max(ARRAY[date_part('epoch', g.last_ts), g.last_value]))[2]
+            FROM g LEFT JOIN old o USING (sensor_id, bucket)
+            GROUP BY 1, 2 ORDER BY 1, 2
             ON CONFLICT (sensor_id, bucket) DO UPDATE SET {MergeRollup}
         )
-        SELECT count(*) FROM d
+        SELECT coalesce(sum(count), 0)::bigint FROM g
         """;
 
-    private const int ChunkSize = 500_000;
+    private const int MinutesPerTransaction = 32;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -68,15 +96,15 @@ internal sealed class RollupWorker(
                 await Task.Delay(options.CurrentValue.RollupInterval, time, stoppingToken);
                 try
                 {
-                    await FlushAsync(stoppingToken);
+                    await RecomputeAsync(all: false, stoppingToken);
                 }
                 catch (Exception e) when (ReadingsDatabase.IsUnavailable(e) && !stoppingToken.IsCancellationRequested)
                 {
-                    logger.LogDebug("Rollup merge postponed: the database is unavailable ({Error})", e.Message);
+                    logger.LogDebug("Rollup recomputation postponed: the database is unavailable ({Error})", e.Message);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogError(e, "Merging readings into the rollups failed; they stay queued and are retried");
+                    logger.LogError(e, "Recomputing rollups failed; the minutes stay marked and are retried");
                 }
             }
         }
@@ -85,30 +113,62 @@ internal sealed class RollupWorker(
         }
     }
 
-    /// <summary>Merges everything queued so far into the rollups. Returns the number of readings merged.</summary>
-    public async Task<long> FlushAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Brings the rollups of every minute written so far up to date, open minutes included. Returns the number of
+    /// readings aggregated.
+    /// </summary>
+    public Task<long> FlushAsync(CancellationToken cancellationToken = default) => RecomputeAsync(all: true, cancellationToken);
+
+    private async Task<long> RecomputeAsync(bool all, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            var now = time.GetUtcNow().UtcDateTime;
+            var current = options.CurrentValue;
             long total = 0;
-            long merged;
+            int taken;
             do
             {
                 await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
                 await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-                await using var cmd = new NpgsqlCommand(MergeSql, connection, tx) { Parameters = { new() { Value = ChunkSize } } };
-                merged = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+                await using (var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AdvisoryLock})", connection, tx))
+                {
+                    await lockCmd.ExecuteNonQueryAsync(cancellationToken);
+                }
+                var buckets = new List<DateTime>();
+                await using (var take = new NpgsqlCommand(TakeSql, connection, tx)
+                {
+                    Parameters =
+                    {
+                        new() { Value = all },
+                        new() { Value = now - current.RollupInterval },
+                        new() { Value = now - current.RollupMaxLag },
+                        new() { Value = MinutesPerTransaction },
+                    },
+                })
+                await using (var reader = await take.ExecuteReaderAsync(cancellationToken))
+                {
+                    while (await reader.ReadAsync(cancellationToken))
+                    {
+                        buckets.Add(reader.GetDateTime(0));
+                    }
+                }
+                taken = buckets.Count;
+                if (taken > 0)
+                {
+                    await using var recompute = new NpgsqlCommand(RecomputeSql, connection, tx) { Parameters = { new() { Value = buckets.ToArray() } } };
+                    total += (long)(await recompute.ExecuteScalarAsync(cancellationToken))!;
+                }
                 await tx.CommitAsync(cancellationToken);
-                total += merged;
             }
-            while (merged == ChunkSize);
+            while (taken == MinutesPerTransaction);
             return total;
         }
         catch (PostgresException e) when (ReadingsDatabase.IsRetryable(e))
         {
-            // Another instance merged the same rollup rows at the same time; the rows stay queued for the next pass.
-            logger.LogDebug("Rollup merge conflicted with another instance: {Error}", e.Message);
+            // The minutes stay marked and are recomputed on the next pass.
+            logger.LogDebug("Rollup recomputation conflicted with a writer: {Error}", e.Message);
             return 0;
         }
         finally
