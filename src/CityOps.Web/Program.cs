@@ -1,14 +1,4 @@
-using CityOps.Web.Components;
-using CityOps.Web.Data;
-using CityOps.Web.Features.Accounts;
-using CityOps.Web.Features.ApiKeys;
-using CityOps.Web.Features.Assets;
-using CityOps.Web.Features.ControlRoom;
-using CityOps.Web.Features.Demo;
-using CityOps.Web.Features.Health;
-using CityOps.Web.Features.Ingest;
-using CityOps.Web.Features.Live;
-using CityOps.Web.Features.Telemetry;
+try;
 
 try
 {

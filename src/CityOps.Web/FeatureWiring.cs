@@ -1,0 +1,12 @@
+// The namespaces whose AddXxx()/MapXxx() Program.cs calls, so that Program.cs reads as a table of contents.
+global using CityOps.Web.Components;
+global using CityOps.Web.Data;
+global using CityOps.Web.Features.Accounts;
+global using CityOps.Web.Features.ApiKeys;
+global using CityOps.Web.Features.Assets;
+global using CityOps.Web.Features.ControlRoom;
+global using CityOps.Web.Features.Demo;
+global using CityOps.Web.Features.Health;
+global using CityOps.Web.Features.Ingest;
+global using CityOps.Web.Features.Live;
+global using CityOps.Web.Features.Telemetry;
