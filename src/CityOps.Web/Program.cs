@@ -1,5 +1,3 @@
-try;
-
 try
 {
     var builder = WebApplication.CreateBuilder(args);
