@@ -160,6 +160,10 @@ public class ShellUiTests(ShellUiFixture fixture) : IClassFixture<ShellUiFixture
     {
         await SignInAsync("operator@cityops.local");
         await Expect(_page.GetByTestId("theme-toggle")).ToBeEnabledAsync();
+        // After a navigation the page moves focus to its heading; wait for that, then start from the top of the page
+        // as a keyboard user who has just arrived would, so the heading cannot take focus between the key presses.
+        await Expect(_page.Locator("h1").First).ToBeFocusedAsync();
+        await _page.EvaluateAsync("() => { const top = document.createElement('span'); top.tabIndex = -1; document.body.prepend(top); top.focus(); }");
 
         await _page.Keyboard.PressAsync("Tab");
         Assert.Equal("Skip to content", await ActiveTextAsync());
