@@ -1,3 +1,8 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
+using CityOps.Web.Features.Assets;
+using CityOps.Web.Features.Accounts;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
@@ -39,13 +44,25 @@ public sealed class KestrelApp : IAsyncDisposable
         return new KestrelApp(factory, app, port);
     }
 
+    /// <summary>Adds the demo accounts (whatever demo mode says) and the small test world, as the UI tests expect them.</summary>
+    public async Task SeedDemoAccountsAndTestWorldAsync()
+    {
+        var demo = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["CityOps:DemoMode"] = "true" }).Build();
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            await new AccountsSeeder(demo, NullLogger<AccountsSeeder>.Instance).SeedAsync(scope.ServiceProvider, CancellationToken.None);
+        }
+        await Services.GetRequiredService<WorldRegistration>().RegisterAsync(TestWorld.Create());
+    }
+
     public async ValueTask DisposeAsync()
     {
         await App.DisposeAsync();
         await _factory.DisposeAsync();
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port nobody listens on right now.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using CityOps.IntegrationTests.Infrastructure;
 using Npgsql;
@@ -113,7 +112,7 @@ public sealed class ProcessKillTests(PostgresFixture pg)
 
         public static async Task<AppProcess> StartAsync(string connectionString)
         {
-            var port = FreePort();
+            var port = KestrelApp.FreePort();
             var psi = new ProcessStartInfo("dotnet", [AppBinary.Path, "--urls", $"http://127.0.0.1:{port}"])
             {
                 RedirectStandardOutput = true,
@@ -189,11 +188,5 @@ public sealed class ProcessKillTests(PostgresFixture pg)
             }
         }
 
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
     }
 }

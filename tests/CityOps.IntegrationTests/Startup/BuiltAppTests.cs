@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using CityOps.IntegrationTests.Infrastructure;
 
 namespace CityOps.IntegrationTests.Startup;
@@ -13,7 +12,7 @@ public sealed class BuiltAppTests(PostgresFixture pg)
     [Fact]
     public async Task BuildRunInProduction_PageAssets_AreServed()
     {
-        var port = FreePort();
+        var port = KestrelApp.FreePort();
         var psi = new ProcessStartInfo("dotnet", [AppBinary.Path, "--urls", $"http://127.0.0.1:{port}"])
         {
             RedirectStandardOutput = true,
@@ -69,10 +68,4 @@ public sealed class BuiltAppTests(PostgresFixture pg)
         Assert.Fail("the application did not start within 90 s");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,9 +1,4 @@
 using CityOps.IntegrationTests.Infrastructure;
-using CityOps.Web.Features.Accounts;
-using CityOps.Web.Features.Assets;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CityOps.IntegrationTests.Ui;
 
@@ -18,12 +13,7 @@ public sealed class ShellUiFixture(PostgresFixture pg) : IAsyncLifetime
     {
         // Open screens re-check their user every second here, so that a locked account's screen closes quickly.
         App = KestrelApp.Start(await pg.CreateDatabaseAsync(), new Dictionary<string, string?> { ["Accounts:RevalidationInterval"] = "00:00:01" });
-        var demo = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["CityOps:DemoMode"] = "true" }).Build();
-        await using (var scope = App.Services.CreateAsyncScope())
-        {
-            await new AccountsSeeder(demo, NullLogger<AccountsSeeder>.Instance).SeedAsync(scope.ServiceProvider, CancellationToken.None);
-        }
-        await App.Services.GetRequiredService<WorldRegistration>().RegisterAsync(TestWorld.Create());
+        await App.SeedDemoAccountsAndTestWorldAsync();
         await Browser.InitializeAsync();
     }
 

@@ -1,9 +1,4 @@
 using CityOps.IntegrationTests.Infrastructure;
-using CityOps.Web.Features.Accounts;
-using CityOps.Web.Features.Assets;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CityOps.IntegrationTests.Ui.ControlRoom;
 
@@ -17,12 +12,7 @@ public sealed class ControlRoomUiFixture(PostgresFixture pg) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         App = KestrelApp.Start(await pg.CreateDatabaseAsync());
-        var demo = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["CityOps:DemoMode"] = "true" }).Build();
-        await using (var scope = App.Services.CreateAsyncScope())
-        {
-            await new AccountsSeeder(demo, NullLogger<AccountsSeeder>.Instance).SeedAsync(scope.ServiceProvider, CancellationToken.None);
-        }
-        await App.Services.GetRequiredService<WorldRegistration>().RegisterAsync(TestWorld.Create());
+        await App.SeedDemoAccountsAndTestWorldAsync();
         await Browser.InitializeAsync();
     }
 
