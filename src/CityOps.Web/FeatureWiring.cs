@@ -4,6 +4,7 @@ global using CityOps.Web.Data;
 global using CityOps.Web.Features.Accounts;
 global using CityOps.Web.Features.ApiKeys;
 global using CityOps.Web.Features.Assets;
+global using CityOps.Web.Features.Audit;
 global using CityOps.Web.Features.ControlRoom;
 global using CityOps.Web.Features.Demo;
 global using CityOps.Web.Features.Health;

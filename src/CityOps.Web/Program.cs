@@ -5,6 +5,7 @@ try
     builder.AddAccounts();
     builder.AddApiKeys();
     builder.AddAssets();
+    builder.AddAudit();
     builder.AddIngest();
     builder.AddLive();
     builder.AddControlRoom();

@@ -1,6 +1,7 @@
 using CityOps.Web.Features.Accounts;
 using CityOps.Web.Features.ApiKeys;
 using CityOps.Web.Features.Assets;
+using CityOps.Web.Features.Audit;
 using CityOps.Web.Features.Ingest;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -20,6 +21,7 @@ public sealed class CityOpsDbContext(DbContextOptions<CityOpsDbContext> options)
     public DbSet<Actuator> Actuators => Set<Actuator>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<IngestRequest> IngestRequests => Set<IngestRequest>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -30,5 +32,6 @@ public sealed class CityOpsDbContext(DbContextOptions<CityOpsDbContext> options)
         builder.ApplyConfiguration(new ActuatorConfiguration());
         builder.ApplyConfiguration(new ApiKeyConfiguration());
         builder.ApplyConfiguration(new IngestRequestConfiguration());
+        builder.ApplyConfiguration(new AuditEntryConfiguration());
     }
 }
