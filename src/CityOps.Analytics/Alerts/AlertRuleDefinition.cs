@@ -63,4 +63,11 @@ public sealed partial record ForecastParameters : ModelParameters;
 public sealed partial record SpcParameters : ModelParameters;
 
 /// <summary>A model over several related sensors of one asset (PCA with Hotelling T² and Q/SPE).</summary>
-public sealed partial record MultivariateParameters : ModelParameters;
+public sealed partial record MultivariateParameters : ModelParameters
+{
+    /// <summary>The asset's sensors the model watches, by metric kind, in vector order.</summary>
+    public required IReadOnlyList<MetricKind> Metrics { get; init; }
+
+    /// <summary>The engine forms one vector (each sensor's latest value) at most this often.</summary>
+    public TimeSpan Step { get; init; } = TimeSpan.FromSeconds(10);
+}
