@@ -47,36 +47,44 @@ public sealed class BaselineDetector : IDetector
         var day = (int)local.DayOfWeek;
 
         var seasonalReady = ProfileReady();
-        var expectedSeasonal = seasonalReady ? SeasonalExpected(local) : double.NaN;
+        var (expectedSeasonal, scale) = seasonalReady ? SeasonalExpected(slot, day) : (double.NaN, double.NaN);
 
         var floor = NoiseFloor();
         var raw = _s.Raw.Observe(value, _p.ShortWindowReadings, _p.LongMemoryReadings, floor);
-        var seasonal = seasonalReady
-            ? _s.Seasonal.Observe(value - expectedSeasonal, _p.ShortWindowReadings, _p.LongMemoryReadings, floor)
-            : (Log10P: 0.0, Z: 0.0);
+        var seasonal = (Log10P: 0.0, Z: 0.0);
+        if (seasonalReady)
+        {
+            scale = Math.Max(scale, floor);
+            // The residual is measured in this slot's own spread: rush hour is noisier than the night.
+            seasonal = _s.Seasonal.Observe((value - expectedSeasonal) / scale, _p.ShortWindowReadings, _p.LongMemoryReadings, 1e-6);
+            _s.SeasonalError.Update(value - expectedSeasonal, 1.0 / _p.LongMemoryReadings, double.PositiveInfinity);
+        }
 
         LearnProfile(slot, day, value);
         _s.Count++;
 
         var useSeasonal = seasonalReady && _s.Seasonal.N > _p.ShortWindowReadings
-            && _s.Seasonal.Level.Sigma < SeasonalAdvantage * _s.Raw.Level.Sigma;
+            && RootMeanSquare(_s.SeasonalError) < SeasonalAdvantage * _s.Raw.Level.Sigma;
         var (log10P, z) = useSeasonal ? seasonal : raw;
-        var surprise = _s.Count <= _p.WarmupReadings ? 0 : 1 - Math.Exp(-(-log10P) / _p.ScoreDecades);
+        var surprise = _s.Count <= _p.WarmupReadings ? 0 : 1 - Math.Exp(-Blend(-log10P) / _p.ScoreDecades);
         var score = Report(surprise);
 
         double expected;
-        double sigma;
+        double low;
+        double high;
         if (useSeasonal)
         {
-            expected = expectedSeasonal + _s.Seasonal.Level.Mean;
-            sigma = _s.Seasonal.Level.Sigma;
+            var level = _s.Seasonal.Level;
+            expected = expectedSeasonal + scale * level.Mean;
+            low = expected - _p.BandSigmas * scale * Math.Max(level.Sigma, 1e-6);
+            high = expected + _p.BandSigmas * scale * Math.Max(level.Sigma, 1e-6);
         }
         else
         {
             expected = _s.Raw.Level.Mean;
-            sigma = _s.Raw.Level.Sigma;
+            low = expected - _p.BandSigmas * Math.Max(_s.Raw.Level.Sigma, floor);
+            high = expected + _p.BandSigmas * Math.Max(_s.Raw.Level.Sigma, floor);
         }
-        sigma = Math.Max(sigma, floor);
 
         UpdateAlarm(surprise);
         _s.Last = new Snapshot
@@ -86,7 +94,8 @@ public sealed class BaselineDetector : IDetector
             Value = value,
             Z = z,
             Expected = expected,
-            Sigma = sigma,
+            Low = low,
+            High = high,
             Seasonal = useSeasonal,
             LocalTicks = local.Ticks,
         };
@@ -144,19 +153,31 @@ public sealed class BaselineDetector : IDetector
 
     // A profile is usable once it has seen a full day, so every slot has an estimate of its own.
     private bool ProfileReady() =>
-        _s.LastTicks - _s.FirstTicks >= TimeSpan.TicksPerDay && Array.TrueForAll(_s.Slots, t => t.N > 0);
+        _s.LastTicks - _s.FirstTicks >= TimeSpan.TicksPerDay && Array.TrueForAll(_s.Slots, t => t.N >= 2);
 
-    private double SeasonalExpected(DateTime local)
+    // Few readings per slot make a slot's own spread noisy, so it is shrunk towards the spread of all slots.
+    private (double Expected, double Scale) SeasonalExpected(int slot, int day)
     {
-        // Interpolate between slot centres so a smooth daily curve is not turned into a staircase.
-        var u = local.TimeOfDay.TotalSeconds / SlotSeconds - 0.5;
-        var i0 = (int)Math.Floor(u);
-        var w = u - i0;
-        var n = _p.SlotsPerDay;
-        var a = _s.Slots[((i0 % n) + n) % n];
-        var b = _s.Slots[(((i0 + 1) % n) + n) % n];
-        return (1 - w) * a.Mean + w * b.Mean + DayOffset((int)local.DayOfWeek);
+        var t = _s.Slots[slot];
+        double pooled = 0;
+        var counted = 0;
+        foreach (var other in _s.Slots)
+        {
+            if (other.N >= 2)
+            {
+                pooled += other.Variance;
+                counted++;
+            }
+        }
+        pooled = counted > 0 ? pooled / counted : 0;
+        var n = Math.Min(t.N - 1, _p.ProfileMemoryDays * ReadingsPerSlotDay);
+        var variance = (n * t.Variance + SlotPriorReadings * pooled) / (n + SlotPriorReadings);
+        return (t.Mean + DayOffset(day), Math.Sqrt(variance));
     }
+
+    private const double SlotPriorReadings = 4;
+
+    private static double RootMeanSquare(RobustTracker t) => Math.Sqrt(t.Variance + t.Mean * t.Mean);
 
     private double DayOffset(int day)
     {
@@ -188,11 +209,32 @@ public sealed class BaselineDetector : IDetector
     // while still calling the first change of a stuck signal surprising.
     private double NoiseFloor() => 1e-9 + 1e-4 * (Math.Abs(_s.Raw.Level.Mean) + _s.Raw.Level.Sigma);
 
+    // How rare this surprise is among this sensor's own surprises: a noisy sensor is surprised often and must
+    // not outrank a quiet sensor's first real departure, so the tail probability is judged once more against
+    // the history of tail probabilities (the idea behind an anomaly likelihood).
+    private double Rarity(double surprise)
+    {
+        var history = _s.Surprise;
+        var z = history.N < 2 ? 0 : (surprise - history.Mean) / Math.Max(history.Sigma, MinSurpriseSigma);
+        history.Update(surprise, 1.0 / _p.LongMemoryReadings, 4);
+        return z <= 0 ? 0 : -Tail.Log10TwoSided(z) - Math.Log10(2);
+    }
+
+    private const double MinSurpriseSigma = 0.1;
+
+    private double Blend(double surprise) => (1 - _p.RarityWeight) * surprise + _p.RarityWeight * Rarity(surprise);
+
     private double Report(double surprise)
     {
+        var record = _s.Record;
+        _s.Record = Math.Max(surprise, record * Math.Exp(-1.0 / _p.NoveltyMemoryReadings));
         if (_s.Holdoff > 0)
         {
             _s.Holdoff--;
+            return surprise * _p.HoldoffWeight;
+        }
+        if (surprise < _p.NoveltyRatio * record)
+        {
             return surprise * _p.HoldoffWeight;
         }
         if (surprise >= _p.ReportScore)
@@ -239,10 +281,13 @@ public sealed class BaselineDetector : IDetector
         public RobustTracker[] Days { get; set; } = [];
         public DeviationScorer Raw { get; set; } = new();
         public DeviationScorer Seasonal { get; set; } = new();
+        public RobustTracker SeasonalError { get; set; } = new();
+        public RobustTracker Surprise { get; set; } = new();
         public bool Active { get; set; }
         public int Above { get; set; }
         public int Below { get; set; }
         public int Holdoff { get; set; }
+        public double Record { get; set; }
         public Snapshot Last { get; set; } = new();
     }
 
@@ -253,21 +298,20 @@ public sealed class BaselineDetector : IDetector
         public double Value { get; set; }
         public double Z { get; set; }
         public double Expected { get; set; }
-        public double Sigma { get; set; }
+        public double Low { get; set; }
+        public double High { get; set; }
         public bool Seasonal { get; set; }
         public long LocalTicks { get; set; }
 
         public Detection ToDetection(BaselineParameters p, SensorContext sensor)
         {
-            var low = Expected - p.BandSigmas * Sigma;
-            var high = Expected + p.BandSigmas * Sigma;
             var unit = string.IsNullOrEmpty(sensor.Unit) ? "" : " " + sensor.Unit;
             var inv = CultureInfo.InvariantCulture;
             var when = Seasonal ? $" for {new DateTime(LocalTicks):ddd HH:mm}" : "";
             var direction = Z >= 0 ? "above" : "below";
             var detail = string.Format(inv, "{0:G4}{1} is {2:0.0}σ {3} the usual {4:G4}{1}{5} (normal {6:G4}–{7:G4}{1}), score {8:0.00}",
-                Value, unit, Math.Abs(Z), direction, Expected, when, low, high, Score);
-            return new Detection(Active, Score, detail, Expected, low, high);
+                Value, unit, Math.Abs(Z), direction, Expected, when, Low, High, Score);
+            return new Detection(Active, Score, detail, Expected, Low, High);
         }
     }
 }

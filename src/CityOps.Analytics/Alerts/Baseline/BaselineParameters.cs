@@ -3,7 +3,7 @@ namespace CityOps.Analytics.Alerts;
 public sealed partial record BaselineParameters
 {
     /// <summary>Time-of-day slots of the learned profile (48 = half-hour slots), in the site's local time.</summary>
-    public int SlotsPerDay { get; init; } = 48;
+    public int SlotsPerDay { get; init; } = 24;
 
     /// <summary>Learn a per-weekday offset on top of the time-of-day profile (weekends differ from weekdays).</summary>
     public bool DayOfWeek { get; init; } = true;
@@ -22,6 +22,12 @@ public sealed partial record BaselineParameters
 
     /// <summary>The score maps the tail probability p of the deviation to -log10(p) / this (so 8 means p = 1e-8 scores 1).</summary>
     public double ScoreDecades { get; init; } = 8;
+
+    public double RarityWeight { get; init; } = 0.25;
+
+    public double NoveltyRatio { get; init; } = 0;
+
+    public int NoveltyMemoryReadings { get; init; } = 2000;
 
     /// <summary>A score at or above this counts towards raising the alarm.</summary>
     public double ActivateScore { get; init; } = 0.5;
