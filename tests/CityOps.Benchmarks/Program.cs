@@ -9,6 +9,7 @@ internal static class BenchmarkProgram
             ["ingest", ..] => await new IngestBenchmark(IngestBenchmarkOptions.Parse(args[1..])).RunAsync(),
             ["live", ..] => await new LiveBenchmark(LiveBenchmarkOptions.Parse(args[1..])).RunAsync(),
             ["skab", ..] => await new SkabBenchmark(SkabBenchmarkOptions.Parse(args[1..])).RunAsync(),
+            ["nab", ..] => await new NabBenchmark(NabBenchmarkOptions.Parse(args[1..])).RunAsync(),
             _ => await UsageAsync(),
         };
     }
@@ -18,6 +19,7 @@ internal static class BenchmarkProgram
         await Console.Error.WriteLineAsync("usage: CityOps.Benchmarks ingest [--readings N] [--sensors N] [--naive-cap N] [--batch N] [--concurrency N]");
         await Console.Error.WriteLineAsync("       CityOps.Benchmarks live [--sensors N] [--max-rate N] [--seconds N] [--clients N] [--batch N] [--concurrency N]");
         await Console.Error.WriteLineAsync("       CityOps.Benchmarks skab [--data DIR] [--verbose] [--variance X] [--components N] [--confidence X] [--quantile X|none] [--factor X] [--smoothing N] [--statistic T2|Q|Either|Combined] [--spread X]");
+        await Console.Error.WriteLineAsync("       CityOps.Benchmarks nab --data DIR --out DIR");
         return 2;
     }
 }
