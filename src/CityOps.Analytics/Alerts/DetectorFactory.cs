@@ -1,3 +1,7 @@
+using CityOps.Analytics.Alerts.Baseline;
+using CityOps.Analytics.Alerts.Multivariate;
+using CityOps.Analytics.Alerts.Spc;
+
 namespace CityOps.Analytics.Alerts;
 
 /// <summary>Builds the detector of a rule's model for one sensor (or one asset's sensors).</summary>
@@ -12,8 +16,8 @@ public static class DetectorFactory
             LimitParameters limit => new LimitDetector(limit, s),
             DataQualityParameters quality => new DataQualityDetector(quality, s),
             ForecastParameters forecast => new ForecastDetector(forecast, s),
-            BaselineParameters => throw new NotSupportedException("The baseline model arrives with the BaselineDetector."),
-            SpcParameters => throw new NotSupportedException("The SPC model arrives with the SpcDetector."),
+            BaselineParameters baseline => new BaselineDetector(baseline, s),
+            SpcParameters spc => new SpcDetector(spc, s),
             MultivariateParameters => throw new ArgumentException("A multivariate model watches an asset's sensors: use CreateMultivariate.", nameof(p)),
             _ => throw new NotSupportedException($"No detector for {p.GetType().Name}."),
         };
@@ -23,6 +27,6 @@ public static class DetectorFactory
     {
         ArgumentNullException.ThrowIfNull(p);
         ArgumentNullException.ThrowIfNull(sensors);
-        throw new NotSupportedException("The multivariate model arrives with the MultivariateDetector.");
+        return new MultivariateDetector(p, sensors);
     }
 }
