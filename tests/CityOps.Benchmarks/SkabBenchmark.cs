@@ -35,31 +35,17 @@ internal sealed class SkabBenchmark(SkabBenchmarkOptions options)
         var parameters = options.Parameters;
         Console.WriteLine($"SKAB outlier detection, MultivariateDetector: train {parameters.TrainingSize} rows, variance {parameters.VarianceExplained}, " +
                           $"statistic {parameters.Statistic}, confidence {parameters.ConfidenceLevel}, training quantile {parameters.TrainingQuantile?.ToString(CultureInfo.InvariantCulture) ?? "-"}, " +
-                          $"limit factor {parameters.LimitFactor}, smoothing {parameters.SmoothingWindow}");
+                          $"limit factor {parameters.LimitFactor}, smoothing {parameters.SmoothingWindow}, min relative spread {parameters.MinRelativeSpread}");
         Console.WriteLine($"{"file",-12} {"rows",5} {"F1",6} {"FAR %",7} {"MAR %",7}");
 
         var total = new Confusion();
         foreach (var file in files)
         {
             var data = SkabFile.Read(file);
-            var detector = new MultivariateDetector(parameters, data.Sensors);
-            var confusion = new Confusion();
-            var wasActive = false;
-            for (var i = 0; i < data.Rows.Count; i++)
-            {
-                var row = data.Rows[i];
-                var detection = detector.Update(row.Timestamp, row.Values);
-                if (i < parameters.TrainingSize)
-                    continue;
-                confusion.Add(detection.Active, row.Anomaly);
-                if (options.Verbose && detection.Active != wasActive)
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Timestamp:HH:mm:ss} row {i} {(detection.Active ? "raised" : "cleared")} (label {(row.Anomaly ? "anomaly" : "normal")}) {detection.Detail}"));
-                wasActive = detection.Active;
-            }
-
+            var confusion = Score(data, data.Rows.Count);
             total.Add(confusion);
             var name = $"{Path.GetFileName(Path.GetDirectoryName(file))}/{Path.GetFileName(file)}";
-            Console.WriteLine(confusion.Format(name, data.Rows.Count - parameters.TrainingSize));
+            Console.WriteLine(confusion.Format(name, confusion.Count));
         }
 
         Console.WriteLine(total.Format("all", total.Count));
@@ -70,19 +56,33 @@ internal sealed class SkabBenchmark(SkabBenchmarkOptions options)
         if (File.Exists(free))
         {
             var data = SkabFile.Read(free);
-            var detector = new MultivariateDetector(parameters, data.Sensors);
-            var confusion = new Confusion();
-            for (var i = 0; i < Math.Min(data.Rows.Count, parameters.TrainingSize + 750); i++)
-            {
-                var detection = detector.Update(data.Rows[i].Timestamp, data.Rows[i].Values);
-                if (i >= parameters.TrainingSize)
-                    confusion.Add(detection.Active, data.Rows[i].Anomaly);
-            }
-
+            var confusion = Score(data, Math.Min(data.Rows.Count, parameters.TrainingSize + 750));
             Console.WriteLine(confusion.Format("anomaly-free", confusion.Count) + "   (normal operation only: FAR is the share of rows alarmed)");
         }
 
         return Task.FromResult(0);
+    }
+
+    /// <summary>Trains on the first rows of one file, then scores the next rows one at a time, as they would arrive.</summary>
+    private Confusion Score(SkabFile data, int rows)
+    {
+        var parameters = options.Parameters;
+        var detector = new MultivariateDetector(parameters, data.Sensors);
+        var confusion = new Confusion();
+        var wasActive = false;
+        for (var i = 0; i < rows; i++)
+        {
+            var row = data.Rows[i];
+            var detection = detector.Update(row.Timestamp, row.Values);
+            if (i < parameters.TrainingSize)
+                continue;
+            confusion.Add(detection.Active, row.Anomaly);
+            if (options.Verbose && detection.Active != wasActive)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Timestamp:HH:mm:ss} row {i} {(detection.Active ? "raised" : "cleared")} (label {(row.Anomaly ? "anomaly" : "normal")}) {detection.Detail}"));
+            wasActive = detection.Active;
+        }
+
+        return confusion;
     }
 
     private static (string, int) NaturalKey(string path)
