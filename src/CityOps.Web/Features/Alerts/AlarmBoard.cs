@@ -1,3 +1,4 @@
+using CityOps.Analytics.Alerts;
 using CityOps.Web.Features.Live;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -18,24 +19,19 @@ public sealed class AlarmBoard
     private readonly Lock _gate = new();
     private readonly Dictionary<long, AlarmView> _standing = [];
     private readonly Dictionary<(string RuleKey, string SourceKey), long> _byBinding = [];
-    private readonly Dictionary<string, AreaFloods> _floods = new(StringComparer.Ordinal);
     private readonly List<ThrottledSubscription> _subscriptions = [];
     private readonly List<Action<IReadOnlyList<AlarmView>>> _listeners = [];
     private readonly TimeProvider _time;
     private readonly TimeSpan _notifyInterval;
-    private readonly int _floodAlarms;
-    private readonly TimeSpan _floodWindow;
     private readonly ILogger _logger;
     private IReadOnlyList<AlarmView>? _sorted;
     private IReadOnlyDictionary<string, string?> _assetParents = new Dictionary<string, string?>();
+    private IReadOnlyList<AreaFloodStatus> _floodStatus = [];
 
-    public AlarmBoard(TimeProvider? time = null, IOptions<LiveOptions>? live = null, IOptions<AlertOptions>? alerts = null, ILogger<AlarmBoard>? logger = null)
+    public AlarmBoard(TimeProvider? time = null, IOptions<LiveOptions>? live = null, ILogger<AlarmBoard>? logger = null)
     {
         _time = time ?? TimeProvider.System;
         _notifyInterval = (live?.Value ?? new LiveOptions()).NotifyInterval;
-        var options = alerts?.Value ?? new AlertOptions();
-        _floodAlarms = options.FloodAlarms;
-        _floodWindow = options.FloodWindow;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -78,14 +74,8 @@ public sealed class AlarmBoard
 
     public IReadOnlyList<AlarmView> ForSensor(string sensorKey) => Standing().Where(a => a.SensorKey == sensorKey).ToArray();
 
-    public IReadOnlyList<AreaFloodStatus> Floods()
-    {
-        var now = _time.GetUtcNow().UtcDateTime;
-        lock (_gate)
-        {
-            return _floods.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Value.Status(f.Key, now, _floodWindow, _floodAlarms)).ToArray();
-        }
-    }
+    /// <summary>Every area that has had an alarm within the flood window, as the engine's flood monitor counted it.</summary>
+    public IReadOnlyList<AreaFloodStatus> Floods() => Volatile.Read(ref _floodStatus);
 
     /// <summary>Calls <paramref name="callback"/> (coalesced, at most every LiveOptions throttle) when any standing alarm changes; dispose to stop.</summary>
     public IDisposable Subscribe(Func<Task> callback)
@@ -178,16 +168,16 @@ public sealed class AlarmBoard
         NotifySubscribers();
     }
 
-    /// <summary>Counts a newly raised alarm towards its area's flood window.</summary>
-    public void CountRaised(string area, DateTime at)
+    /// <summary>Takes the engine's flood monitor's view of every area; subscribers are told when a flood starts or ends.</summary>
+    public void PublishFloods(IReadOnlyDictionary<string, FloodStatus> areas)
     {
-        lock (_gate)
+        var next = areas.OrderBy(a => a.Key, StringComparer.Ordinal)
+            .Select(a => new AreaFloodStatus(a.Key, a.Value.Flooding, a.Value.Count, a.Value.Since))
+            .ToArray();
+        var previous = Interlocked.Exchange(ref _floodStatus, next);
+        if (!previous.Where(f => f.Flooding).Select(f => f.Area).SequenceEqual(next.Where(f => f.Flooding).Select(f => f.Area)))
         {
-            if (!_floods.TryGetValue(area, out var floods))
-            {
-                _floods[area] = floods = new AreaFloods();
-            }
-            floods.Add(at, _floodWindow, _floodAlarms);
+            NotifySubscribers();
         }
     }
 
@@ -229,41 +219,6 @@ public sealed class AlarmBoard
             lock (board._gate)
             {
                 board._listeners.Remove(listener);
-            }
-        }
-    }
-
-    /// <summary>Raise times within the window and when the current flood began.</summary>
-    private sealed class AreaFloods
-    {
-        private readonly Queue<DateTime> _raised = new();
-        private DateTime? _since;
-
-        public void Add(DateTime at, TimeSpan window, int threshold)
-        {
-            _raised.Enqueue(at);
-            Trim(at, window);
-            if (_raised.Count > threshold)
-            {
-                _since ??= at;
-            }
-        }
-
-        public AreaFloodStatus Status(string area, DateTime now, TimeSpan window, int threshold)
-        {
-            Trim(now, window);
-            if (_raised.Count <= threshold)
-            {
-                _since = null;
-            }
-            return new AreaFloodStatus(area, _since is not null, _raised.Count, _since);
-        }
-
-        private void Trim(DateTime now, TimeSpan window)
-        {
-            while (_raised.TryPeek(out var oldest) && oldest <= now - window)
-            {
-                _raised.Dequeue();
             }
         }
     }

@@ -252,6 +252,7 @@ public sealed class AlertEngineService : BackgroundService, IReadingsObserver
         _signals.Clear();
         _engine!.OnClock(now, _signals);
         await HandleSignalsAsync(_signals, ct);
+        _board.PublishFloods(_engine.Floods.Areas);
         await ExpireShelvesAsync(now, ct);
         if (_catalog.All.Count != _world.Sensors.Count)
         {
@@ -327,9 +328,12 @@ public sealed class AlertEngineService : BackgroundService, IReadingsObserver
             changed = touched.Values.Select(a => a.ToView()).ToList();
             _board.Apply(changed);
         }
+        if (raised.Count > 0)
+        {
+            _board.PublishFloods(_engine!.Floods.Areas);
+        }
         foreach (var alarm in raised)
         {
-            _board.CountRaised(alarm.Area, alarm.RaisedAt);
             foreach (var handler in _handlers)
             {
                 try

@@ -41,6 +41,8 @@ public static class AlertRuleJson
 {
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {
+        // jsonb stores keys in its own order, so the "model" discriminator need not come first when read back.
+        AllowOutOfOrderMetadataProperties = true,
         Converters = { new JsonStringEnumConverter() },
     };
 
