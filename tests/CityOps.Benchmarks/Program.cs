@@ -9,6 +9,8 @@ internal static class BenchmarkProgram
             ["ingest", ..] => await new IngestBenchmark(IngestBenchmarkOptions.Parse(args[1..])).RunAsync(),
             ["live", ..] => await new LiveBenchmark(LiveBenchmarkOptions.Parse(args[1..])).RunAsync(),
             ["alarm-latency", ..] => await new AlarmLatencyBenchmark(AlarmLatencyOptions.Parse(args[1..])).RunAsync(),
+            ["demo-day", ..] => await new DemoDayBenchmark(DemoDayOptions.Parse(args[1..])).RunAsync(),
+            ["rule-replay", ..] => await new RuleReplayBenchmark(RuleReplayOptions.Parse(args[1..])).RunAsync(),
             _ => await UsageAsync(),
         };
     }
@@ -18,6 +20,8 @@ internal static class BenchmarkProgram
         await Console.Error.WriteLineAsync("usage: CityOps.Benchmarks ingest [--readings N] [--sensors N] [--naive-cap N] [--batch N] [--concurrency N]");
         await Console.Error.WriteLineAsync("       CityOps.Benchmarks live [--sensors N] [--max-rate N] [--seconds N] [--clients N] [--batch N] [--concurrency N]");
         await Console.Error.WriteLineAsync("       CityOps.Benchmarks alarm-latency [--sensors N] [--rate N] [--crossings N] [--interval-ms N] [--batch N] [--concurrency N]");
+        await Console.Error.WriteLineAsync("       CityOps.Benchmarks demo-day [--seed N] [--warmup-days N]");
+        await Console.Error.WriteLineAsync("       CityOps.Benchmarks rule-replay [--days N]");
         return 2;
     }
 }

@@ -11,7 +11,7 @@ public static class DetectorFactory
         {
             LimitParameters limit => new LimitDetector(limit, s),
             DataQualityParameters quality => new DataQualityDetector(quality, s),
-            ForecastParameters => throw new NotSupportedException("The forecast model is not built yet."),
+            ForecastParameters forecast => new ForecastDetector(forecast, s),
             BaselineParameters => throw new NotSupportedException("The baseline model arrives with the BaselineDetector."),
             SpcParameters => throw new NotSupportedException("The SPC model arrives with the SpcDetector."),
             MultivariateParameters => throw new ArgumentException("A multivariate model watches an asset's sensors: use CreateMultivariate.", nameof(p)),

@@ -42,6 +42,8 @@ public sealed class RuleEngine
     private static readonly JsonSerializerOptions ModelJson = new();
 
     private readonly RuleEngineOptions _options;
+    private readonly Func<ModelParameters, SensorContext, IDetector> _create;
+    private readonly Func<MultivariateParameters, IReadOnlyList<SensorContext>, IMultivariateDetector> _createMultivariate;
     private readonly Dictionary<int, SensorSlot> _sensors = [];
     private readonly List<SensorSlot> _sensorOrder = [];
     private Dictionary<(string RuleKey, string SourceKey), Binding> _bindings = [];
@@ -49,7 +51,18 @@ public sealed class RuleEngine
     private List<(string RuleKey, string Reason)> _skipped = [];
 
     public RuleEngine(IEnumerable<AlertRuleDefinition> rules, IEnumerable<EngineSensor> sensors, RuleEngineOptions? options = null)
+        : this(rules, sensors, options, DetectorFactory.Create, DetectorFactory.CreateMultivariate)
     {
+    }
+
+    /// <summary>With other detector factories (tests use it to watch what the engine feeds a model).</summary>
+    internal RuleEngine(
+        IEnumerable<AlertRuleDefinition> rules, IEnumerable<EngineSensor> sensors, RuleEngineOptions? options,
+        Func<ModelParameters, SensorContext, IDetector> create,
+        Func<MultivariateParameters, IReadOnlyList<SensorContext>, IMultivariateDetector> createMultivariate)
+    {
+        _create = create;
+        _createMultivariate = createMultivariate;
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(sensors);
         _options = options ?? new RuleEngineOptions();
@@ -169,7 +182,7 @@ public sealed class RuleEngine
                         var binding = Reuse(key, fingerprint, rule)
                             ?? new Binding(rule, key.Item2, members[0].Sensor.Area, fingerprint)
                             {
-                                Group = new Group(multivariate, members, DetectorFactory.CreateMultivariate(multivariate, [.. members.Select(m => m.Sensor.Context)])),
+                                Group = new Group(multivariate, members, _createMultivariate(multivariate, [.. members.Select(m => m.Sensor.Context)])),
                             };
                         bindings.Add(key, binding);
                         order.Add(binding);
@@ -181,7 +194,7 @@ public sealed class RuleEngine
                     {
                         var key = (rule.Key, slot.Sensor.Key);
                         var binding = Reuse(key, fingerprint, rule)
-                            ?? new Binding(rule, key.Item2, slot.Sensor.Area, fingerprint) { Detector = DetectorFactory.Create(rule.Model, slot.Sensor.Context), Slot = slot };
+                            ?? new Binding(rule, key.Item2, slot.Sensor.Area, fingerprint) { Detector = _create(rule.Model, slot.Sensor.Context), Slot = slot };
                         bindings.Add(key, binding);
                         order.Add(binding);
                     }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using CityOps.Analytics.Alerts;
+using CityOps.Web.Features.Demo;
 using CityOps.Web.Features.Ingest;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,6 +25,10 @@ public static class AlertsExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertEngineService>());
         builder.Services.AddSingleton<IReadingsObserver>(sp => sp.GetRequiredService<AlertEngineService>());
         builder.Services.AddHostedService<AlarmHubPublisher>();
+        if (builder.Configuration.IsDemoMode())
+        {
+            builder.Services.AddSingleton<IDatabaseSeeder, DemoRulesSeeder>();
+        }
 
         // Hub clients and API callers read states and priorities by name, as they are stored.
         builder.Services.Configure<JsonHubProtocolOptions>(o => AddEnumNames(o.PayloadSerializerOptions.Converters));
