@@ -10,6 +10,7 @@ internal static class BenchmarkProgram
             ["live", ..] => await new LiveBenchmark(LiveBenchmarkOptions.Parse(args[1..])).RunAsync(),
             ["skab", ..] => await new SkabBenchmark(SkabBenchmarkOptions.Parse(args[1..])).RunAsync(),
             ["nab", ..] => await new NabBenchmark(NabBenchmarkOptions.Parse(args[1..])).RunAsync(),
+            ["alarm-latency", ..] => await new AlarmLatencyBenchmark(AlarmLatencyOptions.Parse(args[1..])).RunAsync(),
             ["demo-day", ..] => await new DemoDayBenchmark(DemoDayOptions.Parse(args[1..])).RunAsync(),
             ["rule-replay", ..] => await new RuleReplayBenchmark(RuleReplayOptions.Parse(args[1..])).RunAsync(),
             _ => await UsageAsync(),
@@ -22,6 +23,7 @@ internal static class BenchmarkProgram
         await Console.Error.WriteLineAsync("       CityOps.Benchmarks live [--sensors N] [--max-rate N] [--seconds N] [--clients N] [--batch N] [--concurrency N]");
         await Console.Error.WriteLineAsync("       CityOps.Benchmarks skab [--data DIR] [--verbose] [--variance X] [--components N] [--confidence X] [--quantile X|none] [--factor X] [--smoothing N] [--statistic T2|Q|Either|Combined] [--spread X]");
         await Console.Error.WriteLineAsync("       CityOps.Benchmarks nab --data DIR --out DIR");
+        await Console.Error.WriteLineAsync("       CityOps.Benchmarks alarm-latency [--sensors N] [--rate N] [--crossings N] [--interval-ms N] [--batch N] [--concurrency N]");
         await Console.Error.WriteLineAsync("       CityOps.Benchmarks demo-day [--seed N] [--warmup-days N]");
         await Console.Error.WriteLineAsync("       CityOps.Benchmarks rule-replay [--days N]");
         return 2;
