@@ -60,7 +60,7 @@ public sealed class BaselineDetectorTests
         Assert.True(detections[0].Score > 0.5, $"score {detections[0].Score}");
         // Hourly slots: the expectation is the 03:00–04:00 level, far below the afternoon's.
         Assert.InRange(detections[^1].Expected!.Value, Daily(3) - 1, Daily(4) + 1);
-        Assert.True(detections[^1].BandHigh < 40, $"band high {detections[^1].BandHigh}");
+        Assert.True(detections[0].BandHigh < 40, $"band high {detections[0].BandHigh}");
         Assert.Contains("km/h", detections[^1].Detail);
     }
 
