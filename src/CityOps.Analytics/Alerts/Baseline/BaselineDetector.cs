@@ -16,8 +16,8 @@ namespace CityOps.Analytics.Alerts.Baseline;
 /// one. The tail probability is judged once more against this sensor's own history of surprises, and mapped to
 /// a score in [0, 1].
 /// <para>
-/// <see cref="Detection.Active"/> is the alarm: the surprise stayed high for several readings in a row, so a single
-/// spike does not raise it. <see cref="Detection.Score"/> reports each anomaly once: after a score reaches
+/// <see cref="Detection.Active"/> is the alarm: readings stayed outside the normal band for several readings in a
+/// row, so a single spike does not raise it. <see cref="Detection.Score"/> reports each anomaly once: after a score reaches
 /// <see cref="BaselineParameters.ReportScore"/>, scores are damped for a hold-off of readings, so one event does
 /// not produce a string of reports (the alarm itself stays up while the deviation lasts).
 /// </para>
@@ -97,7 +97,7 @@ public sealed class BaselineDetector : IDetector
             high = expected + _p.BandSigmas * Math.Max(_s.Raw.Level.Sigma, floor);
         }
 
-        UpdateAlarm(surprise);
+        UpdateAlarm(value < low || value > high);
         _s.Last = new Snapshot
         {
             Active = _s.Active,
@@ -245,22 +245,19 @@ public sealed class BaselineDetector : IDetector
         return surprise;
     }
 
-    private void UpdateAlarm(double score)
+    // The alarm follows the readings themselves: outside the band for several readings in a row. The score's
+    // short-term looks keep echoing a single spike for a few readings, which must not count as "sustained".
+    private void UpdateAlarm(bool outside)
     {
-        if (score >= _p.ActivateScore)
+        if (outside)
         {
             _s.Above++;
             _s.Below = 0;
         }
-        else if (score < _p.ClearScore)
+        else
         {
             _s.Below++;
             _s.Above = 0;
-        }
-        else
-        {
-            _s.Above = 0;
-            _s.Below = 0;
         }
         if (!_s.Active && _s.Above >= _p.SustainReadings)
         {

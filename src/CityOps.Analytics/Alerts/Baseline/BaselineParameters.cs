@@ -29,16 +29,10 @@ public sealed partial record BaselineParameters
     /// </summary>
     public double RarityWeight { get; init; } = 0.25;
 
-    /// <summary>A score (before hold-off) at or above this counts towards raising the alarm.</summary>
-    public double ActivateScore { get; init; } = 0.5;
-
-    /// <summary>The alarm clears once the score stays below this.</summary>
-    public double ClearScore { get; init; } = 0.3;
-
-    /// <summary>Consecutive readings at or above <see cref="ActivateScore"/> that raise the alarm (a single spike does not).</summary>
+    /// <summary>Consecutive readings outside the normal band that raise the alarm (a single spike does not).</summary>
     public int SustainReadings { get; init; } = 3;
 
-    /// <summary>Consecutive readings below <see cref="ClearScore"/> that clear the alarm.</summary>
+    /// <summary>Consecutive readings inside the normal band that clear the alarm.</summary>
     public int ClearReadings { get; init; } = 6;
 
     /// <summary>A score at or above this reports a new anomaly; the same anomaly is not reported again during the hold-off.</summary>
@@ -53,6 +47,6 @@ public sealed partial record BaselineParameters
     /// <summary>Factor applied to scores during the hold-off (0: a reported event is not reported again).</summary>
     public double HoldoffWeight { get; init; } = 0;
 
-    /// <summary>Half-width of the normal band drawn on charts, in standard deviations of the residual.</summary>
+    /// <summary>Half-width of the normal band (drawn on charts, and what the alarm compares with), in standard deviations of the residual.</summary>
     public double BandSigmas { get; init; } = 3;
 }

@@ -85,7 +85,7 @@ public sealed class BaselineDetectorTests
         var day = Days(Start.AddDays(14), 1, TimeZoneInfo.Utc, seed: 99).Select(r => detector.Update(r.At, r.Value)).ToList();
 
         Assert.All(day, d => Assert.False(d.Active));
-        Assert.True(day.Max(d => d.Score) < new BaselineParameters().ActivateScore, $"max score {day.Max(d => d.Score)}");
+        Assert.True(day.Max(d => d.Score) < new BaselineParameters().ReportScore, $"max score {day.Max(d => d.Score)}");
         // The band follows the time of day: narrow around the night level, narrow around the day level.
         var nightBand = day[3 * 12];
         var dayBand = day[15 * 12];
