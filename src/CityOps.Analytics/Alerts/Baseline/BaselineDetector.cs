@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace CityOps.Analytics.Alerts.Baseline;
 
@@ -8,15 +9,25 @@ namespace CityOps.Analytics.Alerts.Baseline;
 /// readings themselves, and how surprising each new reading is against it.
 /// </summary>
 /// <remarks>
-/// Two explanations of "normal" run side by side: a seasonal profile (robust location per time-of-day slot plus
-/// a per-weekday offset) and the plain recent level. Each feeds a <see cref="DeviationScorer"/> with its
-/// residual; the explanation whose residuals are currently tighter is the one reported, so a sensor without a
-/// daily rhythm is not forced into one. Everything is updated one reading at a time after it has been scored;
-/// memory is a fixed number of slots per sensor.
+/// Two explanations of "normal" run side by side: a seasonal profile (robust location and spread per local
+/// time-of-day slot plus a per-weekday offset) and the plain recent level. Each feeds a
+/// <see cref="DeviationScorer"/> with its residual (the seasonal one in units of the slot's spread); the
+/// explanation whose residuals are clearly tighter is used, so a sensor without a daily rhythm is not forced into
+/// one. The tail probability is judged once more against this sensor's own history of surprises, and mapped to
+/// a score in [0, 1].
+/// <para>
+/// <see cref="Detection.Active"/> is the alarm: readings stayed outside the normal band for several readings in a
+/// row, so a single spike does not raise it. <see cref="Detection.Score"/> reports each anomaly once: after a score reaches
+/// <see cref="BaselineParameters.ReportScore"/>, scores are damped for a hold-off of readings, so one event does
+/// not produce a string of reports (the alarm itself stays up while the deviation lasts).
+/// </para>
+/// Every statistic is updated one reading at a time after the reading has been scored (no look-ahead), memory is
+/// a fixed number of slots per sensor, and the whole state is a small JSON document.
 /// </remarks>
 public sealed class BaselineDetector : IDetector
 {
-    private static readonly JsonSerializerOptions JsonOptions = new();
+    // Extreme inputs can overflow a variance to infinity; the state must still round-trip.
+    private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private readonly BaselineParameters _p;
     private readonly SensorContext _sensor;
@@ -86,7 +97,7 @@ public sealed class BaselineDetector : IDetector
             high = expected + _p.BandSigmas * Math.Max(_s.Raw.Level.Sigma, floor);
         }
 
-        UpdateAlarm(surprise);
+        UpdateAlarm(value < low || value > high);
         _s.Last = new Snapshot
         {
             Active = _s.Active,
@@ -155,24 +166,20 @@ public sealed class BaselineDetector : IDetector
     private bool ProfileReady() =>
         _s.LastTicks - _s.FirstTicks >= TimeSpan.TicksPerDay && Array.TrueForAll(_s.Slots, t => t.N >= 2);
 
-    // Few readings per slot make a slot's own spread noisy, so it is shrunk towards the spread of all slots.
+    // A slot's own spread (its readings around its mean, which includes how much the curve moves within the
+    // slot) is noisy while the slot has seen few days, so it is shrunk towards the average spread of all slots.
     private (double Expected, double Scale) SeasonalExpected(int slot, int day)
     {
-        var t = _s.Slots[slot];
         double pooled = 0;
-        var counted = 0;
         foreach (var other in _s.Slots)
         {
-            if (other.N >= 2)
-            {
-                pooled += other.Variance;
-                counted++;
-            }
+            pooled += other.Variance;
         }
-        pooled = counted > 0 ? pooled / counted : 0;
-        var n = Math.Min(t.N - 1, _p.ProfileMemoryDays * ReadingsPerSlotDay);
-        var variance = (n * t.Variance + SlotPriorReadings * pooled) / (n + SlotPriorReadings);
-        return (t.Mean + DayOffset(day), Math.Sqrt(variance));
+        pooled /= _s.Slots.Length;
+        var own = _s.Slots[slot];
+        var n = Math.Min(own.N - 1, _p.ProfileMemoryDays * ReadingsPerSlotDay);
+        var variance = (n * own.Variance + SlotPriorReadings * pooled) / (n + SlotPriorReadings);
+        return (own.Mean + DayOffset(day), Math.Sqrt(variance));
     }
 
     private const double SlotPriorReadings = 4;
@@ -226,15 +233,9 @@ public sealed class BaselineDetector : IDetector
 
     private double Report(double surprise)
     {
-        var record = _s.Record;
-        _s.Record = Math.Max(surprise, record * Math.Exp(-1.0 / _p.NoveltyMemoryReadings));
         if (_s.Holdoff > 0)
         {
             _s.Holdoff--;
-            return surprise * _p.HoldoffWeight;
-        }
-        if (surprise < _p.NoveltyRatio * record)
-        {
             return surprise * _p.HoldoffWeight;
         }
         if (surprise >= _p.ReportScore)
@@ -244,22 +245,19 @@ public sealed class BaselineDetector : IDetector
         return surprise;
     }
 
-    private void UpdateAlarm(double score)
+    // The alarm follows the readings themselves: outside the band for several readings in a row. The score's
+    // short-term looks keep echoing a single spike for a few readings, which must not count as "sustained".
+    private void UpdateAlarm(bool outside)
     {
-        if (score >= _p.ActivateScore)
+        if (outside)
         {
             _s.Above++;
             _s.Below = 0;
         }
-        else if (score < _p.ClearScore)
+        else
         {
             _s.Below++;
             _s.Above = 0;
-        }
-        else
-        {
-            _s.Above = 0;
-            _s.Below = 0;
         }
         if (!_s.Active && _s.Above >= _p.SustainReadings)
         {
@@ -287,7 +285,6 @@ public sealed class BaselineDetector : IDetector
         public int Above { get; set; }
         public int Below { get; set; }
         public int Holdoff { get; set; }
-        public double Record { get; set; }
         public Snapshot Last { get; set; } = new();
     }
 

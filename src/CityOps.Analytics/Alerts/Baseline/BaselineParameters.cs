@@ -2,7 +2,7 @@ namespace CityOps.Analytics.Alerts;
 
 public sealed partial record BaselineParameters
 {
-    /// <summary>Time-of-day slots of the learned profile (48 = half-hour slots), in the site's local time.</summary>
+    /// <summary>Time-of-day slots of the learned profile (24 = hourly slots; finer slots need more days to learn), in the site's local time.</summary>
     public int SlotsPerDay { get; init; } = 24;
 
     /// <summary>Learn a per-weekday offset on top of the time-of-day profile (weekends differ from weekdays).</summary>
@@ -20,36 +20,33 @@ public sealed partial record BaselineParameters
     /// <summary>Readings before any score is reported; until then the model only learns.</summary>
     public int WarmupReadings { get; init; } = 60;
 
-    /// <summary>The score maps the tail probability p of the deviation to -log10(p) / this (so 8 means p = 1e-8 scores 1).</summary>
+    /// <summary>The score is 1 - exp(-s / this), where s = -log10 of the tail probability (after the rarity blend).</summary>
     public double ScoreDecades { get; init; } = 8;
 
+    /// <summary>
+    /// Share of the score that comes from how rare the surprise is among this sensor's own past surprises (the
+    /// rest is the surprise itself): a sensor that is often surprised is discounted.
+    /// </summary>
     public double RarityWeight { get; init; } = 0.25;
 
-    public double NoveltyRatio { get; init; } = 0;
-
-    public int NoveltyMemoryReadings { get; init; } = 2000;
-
-    /// <summary>A score at or above this counts towards raising the alarm.</summary>
-    public double ActivateScore { get; init; } = 0.5;
-
-    /// <summary>The alarm clears once the score stays below this.</summary>
-    public double ClearScore { get; init; } = 0.3;
-
-    /// <summary>Consecutive readings at or above <see cref="ActivateScore"/> that raise the alarm (a single spike does not).</summary>
+    /// <summary>Consecutive readings outside the normal band that raise the alarm (a single spike does not).</summary>
     public int SustainReadings { get; init; } = 3;
 
-    /// <summary>Consecutive readings below <see cref="ClearScore"/> that clear the alarm.</summary>
+    /// <summary>Consecutive readings inside the normal band that clear the alarm.</summary>
     public int ClearReadings { get; init; } = 6;
 
     /// <summary>A score at or above this reports a new anomaly; the same anomaly is not reported again during the hold-off.</summary>
     public double ReportScore { get; init; } = 0.5;
 
-    /// <summary>Readings after a reported anomaly during which further scores are damped (one event, one report).</summary>
+    /// <summary>
+    /// Readings after a reported anomaly during which further scores are damped (one event, one report). Counted in
+    /// readings rather than time so the same setting suits sensors sampled every second and every hour.
+    /// </summary>
     public int HoldoffReadings { get; init; } = 200;
 
-    /// <summary>Factor applied to scores during the hold-off.</summary>
+    /// <summary>Factor applied to scores during the hold-off (0: a reported event is not reported again).</summary>
     public double HoldoffWeight { get; init; } = 0;
 
-    /// <summary>Half-width of the normal band drawn on charts, in robust standard deviations.</summary>
+    /// <summary>Half-width of the normal band (drawn on charts, and what the alarm compares with), in standard deviations of the residual.</summary>
     public double BandSigmas { get; init; } = 3;
 }

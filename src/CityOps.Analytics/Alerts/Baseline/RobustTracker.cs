@@ -6,11 +6,15 @@ namespace CityOps.Analytics.Alerts.Baseline;
 /// Online robust location and spread (an exponentially weighted Huber M-estimate): a reading far from the current
 /// location moves it by at most <c>clip</c> spreads, so one outlier cannot drag what is "normal", while a lasting
 /// shift is still absorbed at a bounded rate. The first readings are averaged equally (step 1/n) so a young
-/// estimate is not biased towards its first value. Spread is the root mean square deviation without clipping:
-/// a signal that is mostly flat but spikes now and then must learn that spikes are part of its normal.
+/// estimate is not biased towards its first value. Spread is the root mean square deviation, clipped only far
+/// out (<see cref="VarianceClip"/> standard deviations): a signal that is mostly flat but spikes now and then
+/// must learn that spikes are part of its normal, yet one extreme event must not widen the band so much that
+/// the same event an hour later looks ordinary.
 /// </summary>
 internal sealed class RobustTracker
 {
+    private const double VarianceClip = 15;
+
     public double Mean { get; set; }
 
     public double Variance { get; set; }
@@ -31,7 +35,12 @@ internal sealed class RobustTracker
         }
         var step = Math.Max(1.0 / N, minStep);
         var d = x - Mean;
-        Variance += step * ((1 - step) * d * d - Variance);
+        var dd = d * d;
+        if (Variance > 0 && dd > VarianceClip * VarianceClip * Variance)
+        {
+            dd = VarianceClip * VarianceClip * Variance;
+        }
+        Variance += step * ((1 - step) * dd - Variance);
         var sigma = Sigma;
         if (sigma > 0 && Math.Abs(d) > clip * sigma)
         {
