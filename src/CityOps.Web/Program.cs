@@ -9,6 +9,7 @@ try
     builder.AddIngest();
     builder.AddLive();
     builder.AddControlRoom();
+    builder.AddAlarmScreens();
     builder.AddTelemetry();
     builder.AddDemo();
     builder.AddHealth();
