@@ -86,7 +86,8 @@ public sealed partial class AlarmConsole : IAsyncDisposable
         }
     }
 
-    private sealed record SoundState(bool Muted, bool Unlocked);
+    /// <summary>What the sound module reports: the operator's mute choice and whether the browser lets the page play audio yet.</summary>
+    internal sealed record SoundState(bool Muted, bool Unlocked);
 
     private async Task OnBoardChangedAsync()
     {
