@@ -219,7 +219,7 @@ public class AlarmConsoleTests : AlarmScreenTests
 
         var cut = RenderConsole();
 
-        Assert.Contains("Line 1 (11 in 10 min)", cut.Find("[data-testid='flood-banner']").TextContent);
+        Assert.Contains("Line 1 (11 new alarms)", cut.Find("[data-testid='flood-banner']").TextContent);
         Assert.Equal([first.Id, pump.Id], ShownIds(cut));
         Assert.Equal("+9", cut.Find($"tr[data-alarm-id='{first.Id}'] [data-testid='group-toggle']").TextContent);
 
@@ -248,7 +248,7 @@ public class AlarmConsoleTests : AlarmScreenTests
     [Fact]
     public void Flood_TenAlarms_IsNoFlood()
     {
-        for (var i = 0; i < AlarmBoard.FloodThreshold; i++)
+        for (var i = 0; i < new AlertOptions().FloodAlarms; i++)
         {
             Alarms.Raise(AlarmPriority.Medium, $"Alarm {i}", ageMinutes: 5);
         }
@@ -256,7 +256,7 @@ public class AlarmConsoleTests : AlarmScreenTests
         var cut = RenderConsole();
 
         Assert.Empty(cut.FindAll("[data-testid='flood-banner']"));
-        Assert.Equal(AlarmBoard.FloodThreshold, ShownIds(cut).Count);
+        Assert.Equal(new AlertOptions().FloodAlarms, ShownIds(cut).Count);
     }
 
     [Fact]

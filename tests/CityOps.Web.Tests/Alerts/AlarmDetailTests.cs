@@ -67,6 +67,19 @@ public class AlarmDetailTests : AlarmScreenTests
     }
 
     [Fact]
+    public void Render_DatabaseUnavailable_SaysHistoryAndRationalisationCannotBeRead()
+    {
+        var alarm = Alarms.Raise(AlarmPriority.High);
+
+        var cut = Render<AlarmDetail>(p => p.Add(d => d.Id, alarm.Id));
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid='alarm-history-error']")), TimeSpan.FromSeconds(10));
+        Assert.Equal("The rule's rationalisation cannot be read right now.", cut.Find("[data-testid='no-rationalisation']").TextContent.Trim());
+        // The alarm itself is on the board: it shows regardless.
+        Assert.Contains(alarm.Message, cut.Find("[data-testid='alarm-title']").TextContent);
+    }
+
+    [Fact]
     public void Rationalisation_Given_ShowsCauseConsequenceActionAndTimeToRespond()
     {
         var cut = Render<AlarmRationalisation>(p => p.Add(r => r.Value,

@@ -1,10 +1,14 @@
 using Bunit;
+using CityOps.Web.Data;
 using CityOps.Web.Features.Alerts;
+using CityOps.Web.Features.Audit;
 using CityOps.Web.Features.ControlRoom;
 using CityOps.Web.Features.Plant;
 using CityOps.Web.Features.SensorDetail;
 using CityOps.Web.Tests.ControlRoom;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
@@ -15,7 +19,7 @@ namespace CityOps.Web.Tests.Alerts;
 
 /// <summary>
 /// What the alarm screens need: the test plant, a real alarm board on the test clock, a signed-in operator, the
-/// operations service and the dialogs/snackbars (the providers render first, as in MainLayout).
+/// real operations service (without a database) and the dialogs/snackbars (the providers render first, as in MainLayout).
 /// </summary>
 public abstract class AlarmScreenTests : BunitContext
 {
@@ -27,7 +31,13 @@ public abstract class AlarmScreenTests : BunitContext
         Services.AddSingleton(World.Store);
         Services.AddSingleton<TimeProvider>(World.Clock);
         Services.AddSingleton(Alarms.Board);
-        Services.AddSingleton(new AlarmOperations());
+        // No database here: what the screens read from it (history, rationalisation) fails the way an outage does.
+        Services.AddSingleton<IDbContextFactory<CityOpsDbContext>>(new PooledDbContextFactory<CityOpsDbContext>(
+            new DbContextOptionsBuilder<CityOpsDbContext>().UseNpgsql("Host=127.0.0.1;Port=9;Database=none;Username=none;Password=none;Timeout=1").Options));
+        Services.AddSingleton(new AuditLog(World.Clock));
+        Services.AddSingleton(new AlarmWriteGate());
+        Services.AddSingleton(Options.Create(new AlertOptions()));
+        Services.AddSingleton<AlarmOperations>();
         Services.AddScoped<AlarmCommands>();
         Services.AddSingleton<IScreenDirectory>(new FakeScreenDirectory(World.World));
         Services.AddSingleton<ISensorHistory>(new EmptyHistory());

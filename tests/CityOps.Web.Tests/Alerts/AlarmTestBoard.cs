@@ -15,7 +15,8 @@ public sealed class AlarmTestBoard
     public AlarmTestBoard(FakeTimeProvider clock)
     {
         Clock = clock;
-        Board = new AlarmBoard(Options.Create(new LiveOptions()), clock, NullLogger<AlarmBoard>.Instance);
+        Board = new AlarmBoard(clock, Options.Create(new LiveOptions()), Options.Create(new AlertOptions()), NullLogger<AlarmBoard>.Instance);
+        Board.SetAssetParents(new Dictionary<string, string?> { ["tplant.line1.press"] = "tplant.line1", ["tplant.line1.pump"] = "tplant.line1", ["tplant.line1"] = null });
     }
 
     public FakeTimeProvider Clock { get; }
@@ -25,7 +26,12 @@ public sealed class AlarmTestBoard
     /// <summary>Puts the alarm on the board, then lets the subscriptions' throttle interval pass so the next change is delivered too.</summary>
     public AlarmView Apply(AlarmView alarm)
     {
-        Board.Apply(alarm);
+        if (Board.Get(alarm.Id) is null && alarm.State != AlarmState.Normal)
+        {
+            // The engine counts every new alarm towards its area's flood window.
+            Board.CountRaised(alarm.Area, alarm.RaisedAt);
+        }
+        Board.Apply([alarm]);
         Clock.Advance(TimeSpan.FromSeconds(1));
         return alarm;
     }

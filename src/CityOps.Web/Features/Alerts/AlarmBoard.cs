@@ -1,4 +1,5 @@
 using CityOps.Web.Features.Live;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace CityOps.Web.Features.Alerts;
@@ -7,134 +8,291 @@ namespace CityOps.Web.Features.Alerts;
 /// The standing alarms (every alarm not in <see cref="AlarmState.Normal"/>) in memory, kept current by the alert
 /// engine and by operator actions, with throttled subscriptions for screens. Singleton.
 /// </summary>
-public sealed class AlarmBoard(IOptions<LiveOptions> options, TimeProvider time, ILogger<AlarmBoard> logger)
+/// <remarks>
+/// Memory is bounded by the number of standing alarms (at most one per rule binding) plus one timestamp per alarm
+/// raised within the flood window per area. Writers are the engine and <see cref="AlarmOperations"/>, serialised by
+/// <see cref="AlarmWriteGate"/>; readers never wait for them.
+/// </remarks>
+public sealed class AlarmBoard
 {
-    /// <summary>EEMUA 191: more than this many new alarms in <see cref="FloodWindow"/> in one area is a flood.</summary>
-    public const int FloodThreshold = 10;
-
-    public static readonly TimeSpan FloodWindow = TimeSpan.FromMinutes(10);
-
     private readonly Lock _gate = new();
-    private readonly Dictionary<long, AlarmView> _alarms = [];
-    private ThrottledSubscription[] _subscribers = [];
-    private AlarmView[] _standing = [];
+    private readonly Dictionary<long, AlarmView> _standing = [];
+    private readonly Dictionary<(string RuleKey, string SourceKey), long> _byBinding = [];
+    private readonly Dictionary<string, AreaFloods> _floods = new(StringComparer.Ordinal);
+    private readonly List<ThrottledSubscription> _subscriptions = [];
+    private readonly List<Action<IReadOnlyList<AlarmView>>> _listeners = [];
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _notifyInterval;
+    private readonly int _floodAlarms;
+    private readonly TimeSpan _floodWindow;
+    private readonly ILogger _logger;
+    private IReadOnlyList<AlarmView>? _sorted;
+    private IReadOnlyDictionary<string, string?> _assetParents = new Dictionary<string, string?>();
+
+    public AlarmBoard(TimeProvider? time = null, IOptions<LiveOptions>? live = null, IOptions<AlertOptions>? alerts = null, ILogger<AlarmBoard>? logger = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _notifyInterval = (live?.Value ?? new LiveOptions()).NotifyInterval;
+        var options = alerts?.Value ?? new AlertOptions();
+        _floodAlarms = options.FloodAlarms;
+        _floodWindow = options.FloodWindow;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
 
     /// <summary>Standing alarms, highest priority first, then newest first.</summary>
-    public IReadOnlyList<AlarmView> Standing() => _standing;
+    public IReadOnlyList<AlarmView> Standing()
+    {
+        lock (_gate)
+        {
+            return _sorted ??= _standing.Values
+                .OrderByDescending(a => a.Priority)
+                .ThenByDescending(a => a.RaisedAt)
+                .ThenByDescending(a => a.Id)
+                .ToArray();
+        }
+    }
 
     public AlarmView? Get(long id)
     {
         lock (_gate)
         {
-            return _alarms.GetValueOrDefault(id);
+            return _standing.GetValueOrDefault(id);
+        }
+    }
+
+    /// <summary>The standing alarm of a (rule, source) binding, if any.</summary>
+    public AlarmView? Get(string ruleKey, string sourceKey)
+    {
+        lock (_gate)
+        {
+            return _byBinding.TryGetValue((ruleKey, sourceKey), out var id) ? _standing[id] : null;
         }
     }
 
     /// <summary>Standing alarms of one asset or any of its descendants / of one sensor.</summary>
-    public IReadOnlyList<AlarmView> ForAsset(string assetKey) =>
-        _standing.Where(a => a.AssetKey == assetKey || a.AssetKey.StartsWith(assetKey + ".", StringComparison.Ordinal)).ToList();
+    public IReadOnlyList<AlarmView> ForAsset(string assetKey)
+    {
+        var parents = Volatile.Read(ref _assetParents);
+        return Standing().Where(a => IsWithin(a.AssetKey, assetKey, parents)).ToArray();
+    }
 
-    public IReadOnlyList<AlarmView> ForSensor(string sensorKey) => _standing.Where(a => a.SensorKey == sensorKey).ToList();
+    public IReadOnlyList<AlarmView> ForSensor(string sensorKey) => Standing().Where(a => a.SensorKey == sensorKey).ToArray();
 
     public IReadOnlyList<AreaFloodStatus> Floods()
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        return _standing
-            .GroupBy(a => a.Area, StringComparer.Ordinal)
-            .Select(g =>
-            {
-                var recent = g.Where(a => a.RaisedAt > now - FloodWindow).OrderBy(a => a.RaisedAt).ToList();
-                var flooding = recent.Count > FloodThreshold;
-                return new AreaFloodStatus(g.Key, flooding, recent.Count, flooding ? recent[0].RaisedAt : null);
-            })
-            .OrderBy(f => f.Area, StringComparer.Ordinal)
-            .ToList();
+        var now = _time.GetUtcNow().UtcDateTime;
+        lock (_gate)
+        {
+            return _floods.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Value.Status(f.Key, now, _floodWindow, _floodAlarms)).ToArray();
+        }
     }
 
     /// <summary>Calls <paramref name="callback"/> (coalesced, at most every LiveOptions throttle) when any standing alarm changes; dispose to stop.</summary>
     public IDisposable Subscribe(Func<Task> callback)
     {
-        var subscription = new ThrottledSubscription(callback, options.Value.NotifyInterval, time, logger, Unsubscribe);
+        ThrottledSubscription? subscription = null;
+        subscription = new ThrottledSubscription(callback, _notifyInterval, _time, _logger, s =>
+        {
+            lock (_gate)
+            {
+                _subscriptions.Remove(s);
+            }
+        });
         lock (_gate)
         {
-            _subscribers = [.. _subscribers, subscription];
+            _subscriptions.Add(subscription);
         }
         return subscription;
     }
 
-    /// <summary>Puts an alarm on the board as it is now; an alarm back in <see cref="AlarmState.Normal"/> leaves it.</summary>
-    public void Apply(AlarmView alarm)
+    /// <summary>
+    /// Calls <paramref name="listener"/> synchronously with every batch of changed alarms (alarms that became
+    /// <see cref="AlarmState.Normal"/> included, so a receiver can drop them), on the writer's thread: it must only
+    /// hand the batch on. For pushes that must not wait for a throttle (the telemetry hub).
+    /// </summary>
+    public IDisposable Watch(Action<IReadOnlyList<AlarmView>> listener)
     {
         lock (_gate)
         {
-            if (alarm.State == AlarmState.Normal)
-            {
-                _alarms.Remove(alarm.Id);
-            }
-            else
-            {
-                _alarms[alarm.Id] = alarm;
-            }
-            Publish();
+            _listeners.Add(listener);
         }
-        NotifyAll();
+        return new Unwatch(this, listener);
     }
 
-    public void Remove(long id)
+    /// <summary>Replaces every standing alarm (at start-up, from the database).</summary>
+    public void Load(IEnumerable<AlarmView> standing)
     {
         lock (_gate)
         {
-            if (!_alarms.Remove(id))
+            _standing.Clear();
+            _byBinding.Clear();
+            foreach (var alarm in standing.Where(a => a.State != AlarmState.Normal))
             {
-                return;
+                _standing[alarm.Id] = alarm;
+                _byBinding[(alarm.RuleKey, alarm.SourceKey)] = alarm.Id;
             }
-            Publish();
+            _sorted = null;
         }
-        NotifyAll();
+        NotifySubscribers();
     }
 
-    // Readers get an immutable sorted snapshot, so screens never lock while they render.
-    private void Publish() => _standing = _alarms.Values
-        .OrderByDescending(a => a.Priority)
-        .ThenByDescending(a => a.RaisedAt)
-        .ThenBy(a => a.Id)
-        .ToArray();
-
-    private void NotifyAll()
+    /// <summary>Takes the new state of changed alarms; alarms now <see cref="AlarmState.Normal"/> leave the board.</summary>
+    public void Apply(IReadOnlyList<AlarmView> changed)
     {
-        foreach (var s in _subscribers)
+        if (changed.Count == 0)
         {
-            s.Notify();
+            return;
         }
+        Action<IReadOnlyList<AlarmView>>[] listeners;
+        lock (_gate)
+        {
+            foreach (var alarm in changed)
+            {
+                if (alarm.State == AlarmState.Normal)
+                {
+                    if (_standing.Remove(alarm.Id))
+                    {
+                        _byBinding.Remove((alarm.RuleKey, alarm.SourceKey));
+                    }
+                }
+                else
+                {
+                    _standing[alarm.Id] = alarm;
+                    _byBinding[(alarm.RuleKey, alarm.SourceKey)] = alarm.Id;
+                }
+            }
+            _sorted = null;
+            listeners = _listeners.ToArray();
+        }
+        foreach (var listener in listeners)
+        {
+            try
+            {
+                listener(changed);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "An alarm change listener failed");
+            }
+        }
+        NotifySubscribers();
     }
 
-    private void Unsubscribe(ThrottledSubscription subscription)
+    /// <summary>Counts a newly raised alarm towards its area's flood window.</summary>
+    public void CountRaised(string area, DateTime at)
     {
         lock (_gate)
         {
-            _subscribers = _subscribers.Where(s => s != subscription).ToArray();
+            if (!_floods.TryGetValue(area, out var floods))
+            {
+                _floods[area] = floods = new AreaFloods();
+            }
+            floods.Add(at, _floodWindow, _floodAlarms);
+        }
+    }
+
+    /// <summary>The asset hierarchy by key (child → parent), for <see cref="ForAsset"/>.</summary>
+    public void SetAssetParents(IReadOnlyDictionary<string, string?> parents) => Volatile.Write(ref _assetParents, parents);
+
+    private static bool IsWithin(string assetKey, string ancestorKey, IReadOnlyDictionary<string, string?> parents)
+    {
+        string? current = assetKey;
+        // The depth bound guards against a cycle written by hand into the database.
+        for (var depth = 0; current is not null && depth < 64; depth++)
+        {
+            if (current == ancestorKey)
+            {
+                return true;
+            }
+            current = parents.GetValueOrDefault(current);
+        }
+        return false;
+    }
+
+    private void NotifySubscribers()
+    {
+        ThrottledSubscription[] subscriptions;
+        lock (_gate)
+        {
+            subscriptions = _subscriptions.ToArray();
+        }
+        foreach (var subscription in subscriptions)
+        {
+            subscription.Notify();
+        }
+    }
+
+    private sealed class Unwatch(AlarmBoard board, Action<IReadOnlyList<AlarmView>> listener) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (board._gate)
+            {
+                board._listeners.Remove(listener);
+            }
+        }
+    }
+
+    /// <summary>Raise times within the window and when the current flood began.</summary>
+    private sealed class AreaFloods
+    {
+        private readonly Queue<DateTime> _raised = new();
+        private DateTime? _since;
+
+        public void Add(DateTime at, TimeSpan window, int threshold)
+        {
+            _raised.Enqueue(at);
+            Trim(at, window);
+            if (_raised.Count > threshold)
+            {
+                _since ??= at;
+            }
+        }
+
+        public AreaFloodStatus Status(string area, DateTime now, TimeSpan window, int threshold)
+        {
+            Trim(now, window);
+            if (_raised.Count <= threshold)
+            {
+                _since = null;
+            }
+            return new AreaFloodStatus(area, _since is not null, _raised.Count, _since);
+        }
+
+        private void Trim(DateTime now, TimeSpan window)
+        {
+            while (_raised.TryPeek(out var oldest) && oldest <= now - window)
+            {
+                _raised.Dequeue();
+            }
         }
     }
 }
 
-/// <summary>What operators do to alarms. Every call records who, when and why (alarm events and the audit log).</summary>
-public sealed class AlarmOperations
+/// <summary>
+/// Serialises every read-modify-write of alarm rows (the engine's signals and operators' actions), so an
+/// acknowledgement and a clear of the same alarm cannot overwrite each other.
+/// </summary>
+public sealed class AlarmWriteGate
 {
-    /// <summary>Acknowledges the given alarms; alarms that cannot be acknowledged in their state are skipped. Returns how many changed.</summary>
-    public Task<int> AcknowledgeAsync(IReadOnlyCollection<long> alarmIds, string user, string? comment, CancellationToken ct) => throw new NotImplementedException();
+    private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>Shelves for <paramref name="duration"/> (at most the configured maximum) with a required reason.</summary>
-    public Task ShelveAsync(long alarmId, TimeSpan duration, string reason, string user, CancellationToken ct) => throw new NotImplementedException();
+    public async Task<IDisposable> EnterAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        return new Releaser(_gate);
+    }
 
-    public Task UnshelveAsync(long alarmId, string user, CancellationToken ct) => throw new NotImplementedException();
+    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
 
-    public Task SetOutOfServiceAsync(long alarmId, bool outOfService, string reason, string user, CancellationToken ct) => throw new NotImplementedException();
-
-    public Task CommentAsync(long alarmId, string text, string user, CancellationToken ct) => throw new NotImplementedException();
-
-    /// <summary>Every transition and comment of the alarm, oldest first.</summary>
-    public Task<IReadOnlyList<AlarmEventView>> HistoryAsync(long alarmId, CancellationToken ct) => throw new NotImplementedException();
-
-    /// <summary>Any alarm (standing or history) by id.</summary>
-    public Task<AlarmView?> FindAsync(long alarmId, CancellationToken ct) => throw new NotImplementedException();
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
+    }
 }

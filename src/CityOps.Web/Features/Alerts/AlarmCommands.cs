@@ -96,6 +96,12 @@ public sealed class AlarmCommands(
 
     private void Fail(Exception e, string verb, IReadOnlyCollection<long> ids)
     {
+        if (e is AlarmOperationException refused)
+        {
+            // The alarm changed under the operator (cleared, shelved by someone else): their request, not our fault.
+            snackbar.Add(refused.Message, Severity.Warning);
+            return;
+        }
         logger.LogError(e, "Could not {Verb} alarms {Ids}", verb, ids);
         snackbar.Add($"Could not {verb} the alarm{(ids.Count == 1 ? "" : "s")}; nothing was changed. Try again, or report it if it persists.", Severity.Error);
     }

@@ -1,6 +1,9 @@
+using CityOps.Analytics.Alerts;
+using CityOps.Web.Data;
 using CityOps.Web.Features.ControlRoom;
 using CityOps.Web.Features.SensorDetail;
 using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
 
 namespace CityOps.Web.Features.Alerts;
 
@@ -20,6 +23,8 @@ public sealed partial class AlarmDetail : IDisposable
     private ScreenSite? _site;
     private ScreenSensor? _sensor;
     private IReadOnlyList<AlarmEventView>? _history;
+    private Rationalisation? _rationalisation;
+    private string? _rationalisationError;
     private string? _historyError;
     private string? _loadError;
     private IDisposable? _subscription;
@@ -33,6 +38,8 @@ public sealed partial class AlarmDetail : IDisposable
     [Inject] public required AlarmCommands Commands { get; init; }
 
     [Inject] public required IScreenDirectory Directory { get; init; }
+
+    [Inject] public required IDbContextFactory<CityOpsDbContext> DbFactory { get; init; }
 
     [Inject] public required TimeProvider Time { get; init; }
 
@@ -69,8 +76,10 @@ public sealed partial class AlarmDetail : IDisposable
         _site = world.Sites.FirstOrDefault(s => s.Key == _alarm.SiteKey);
         _sensor = _alarm.SensorKey is { } key ? world.Assets.SelectMany(a => a.Sensors).FirstOrDefault(s => s.Key == key) : null;
         _evidenceTo = EvidenceEnd(_alarm);
-        await LoadHistoryAsync();
+        // Subscribe before reading the database: a change while it answers must not be missed.
         _subscription = Board.Subscribe(() => InvokeAsync(OnBoardChangedAsync));
+        await LoadRationalisationAsync(_alarm);
+        await LoadHistoryAsync();
     }
 
     private DateTime EvidenceEnd(AlarmView alarm)
@@ -88,8 +97,29 @@ public sealed partial class AlarmDetail : IDisposable
         }
         _alarm = now;
         _evidenceTo = EvidenceEnd(now);
+        StateHasChanged();
         await LoadHistoryAsync();
         StateHasChanged();
+    }
+
+    /// <summary>The rationalisation of the rule version that raised the alarm (the rule may have changed since).</summary>
+    private async Task LoadRationalisationAsync(AlarmView alarm)
+    {
+        try
+        {
+            await using var db = await DbFactory.CreateDbContextAsync(_disposed.Token);
+            var definition = await db.AlertRuleVersions.AsNoTracking()
+                .Where(v => v.RuleKey == alarm.RuleKey && v.Version == alarm.RuleVersion)
+                .Select(v => v.Definition)
+                .FirstOrDefaultAsync(_disposed.Token);
+            _rationalisation = definition?.Rationalisation;
+            _rationalisationError = null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Logger.LogError(e, "The rationalisation of rule {RuleKey} v{RuleVersion} could not be read", alarm.RuleKey, alarm.RuleVersion);
+            _rationalisationError = "The rule's rationalisation cannot be read right now.";
+        }
     }
 
     private async Task LoadHistoryAsync()

@@ -38,23 +38,32 @@ public sealed partial class AlarmHandover : IDisposable
     {
         var world = await Directory.LoadAsync(cancellationToken: _disposed.Token);
         _sites = world.Sites.ToDictionary(s => s.Key, StringComparer.Ordinal);
-        await RefreshAsync();
+        Refresh();
         _loaded = true;
         _subscription = Board.Subscribe(() => InvokeAsync(async () =>
         {
-            if (!_disposed.IsCancellationRequested)
+            if (_disposed.IsCancellationRequested)
             {
-                await RefreshAsync();
-                StateHasChanged();
+                return;
             }
+            Refresh();
+            StateHasChanged();
+            await LoadShelveReasonsAsync();
+            StateHasChanged();
         }));
+        await LoadShelveReasonsAsync();
     }
 
-    private async Task RefreshAsync()
+    private void Refresh()
     {
         _all = Board.Standing();
         _preparedAt = Time.GetUtcNow().UtcDateTime;
-        foreach (var a in _all.Where(a => a.State == AlarmState.Shelved && !_shelveReasons.ContainsKey(a.Id)))
+    }
+
+    /// <summary>Reads why each shelved alarm was shelved (once per alarm); the counts and lists do not wait for it.</summary>
+    private async Task LoadShelveReasonsAsync()
+    {
+        foreach (var a in _all.Where(a => a.State == AlarmState.Shelved && !_shelveReasons.ContainsKey(a.Id)).ToList())
         {
             _shelveReasons[a.Id] = await ShelveReasonAsync(a.Id);
         }
