@@ -37,7 +37,8 @@ public class AlarmDetailTests : AlarmScreenTests
 
         Alarms.Apply(alarm with { State = AlarmState.ActiveAcknowledged, AcknowledgedAt = alarm.RaisedAt.AddMinutes(1), AcknowledgedBy = "other@cityops.local" });
 
-        cut.WaitForAssertion(() => Assert.StartsWith("Acknowledged", cut.Find("[data-testid='alarm-state']").TextContent.Trim()));
+        // The page also reads history and rationalisation from the (here unreachable) database; give the dispatcher time for that.
+        cut.WaitForAssertion(() => Assert.StartsWith("Acknowledged", cut.Find("[data-testid='alarm-state']").TextContent.Trim()), TimeSpan.FromSeconds(10));
         Assert.True(cut.Find("[data-testid='acknowledge']").HasAttribute("disabled"));
         Assert.Contains("by other@cityops.local", cut.Find("[data-testid='alarm-facts']").TextContent);
     }

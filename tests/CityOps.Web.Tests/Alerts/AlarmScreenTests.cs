@@ -6,6 +6,7 @@ using CityOps.Web.Features.ControlRoom;
 using CityOps.Web.Features.Plant;
 using CityOps.Web.Features.SensorDetail;
 using CityOps.Web.Tests.ControlRoom;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -45,6 +46,7 @@ public abstract class AlarmScreenTests : BunitContext
         Services.AddSingleton<IWebHostEnvironment>(new NoFilesEnvironment());
         Services.AddSingleton<IPlantLayouts>(new GeneratedLayouts());
         AddAuthorization().SetAuthorized("operator@cityops.local");
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         Render<MudPopoverProvider>();
     }
 
