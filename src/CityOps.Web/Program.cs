@@ -10,6 +10,7 @@ try
     builder.AddLive();
     builder.AddAlerts();
     builder.AddControlRoom();
+    builder.AddAlarmScreens();
     builder.AddTelemetry();
     builder.AddDemo();
     builder.AddHealth();

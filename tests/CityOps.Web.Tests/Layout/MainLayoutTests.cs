@@ -2,8 +2,12 @@ using Bunit;
 using Bunit.TestDoubles;
 using CityOps.Web.Components.Layout;
 using CityOps.Web.Features.Accounts;
+using CityOps.Web.Tests.Alerts;
+using CityOps.Web.Tests.Fakes;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using MudBlazor.Services;
 
 namespace CityOps.Web.Tests.Layout;
@@ -17,6 +21,7 @@ public class MainLayoutTests : BunitContext
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         _auth = AddAuthorization();
+        Services.AddSingleton(new AlarmTestBoard(new FakeTimeProvider(LiveStoreFactory.Start)).Board);
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 

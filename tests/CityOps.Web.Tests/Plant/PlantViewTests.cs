@@ -1,6 +1,7 @@
 using Bunit;
 using CityOps.Web.Features.ControlRoom;
 using CityOps.Web.Features.Plant;
+using CityOps.Web.Tests.Alerts;
 using CityOps.Web.Tests.ControlRoom;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
@@ -17,6 +18,7 @@ public class PlantViewTests : BunitContext
         Services.AddMudServices();
         Services.AddSingleton(_world.Store);
         Services.AddSingleton<TimeProvider>(_world.Clock);
+        Services.AddSingleton(new AlarmTestBoard(_world.Clock).Board);
         Services.AddSingleton<IScreenDirectory>(new FakeScreenDirectory(_world.World));
         Services.AddSingleton<IPlantLayouts>(new GeneratedLayouts());
     }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Bunit;
 using CityOps.Web.Features.Live;
 using CityOps.Web.Features.SensorDetail;
+using CityOps.Web.Tests.Alerts;
 using CityOps.Web.Tests.ControlRoom;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
@@ -19,6 +20,7 @@ public class SensorDetailTests : BunitContext
         Services.AddMudServices();
         Services.AddSingleton(_world.Store);
         Services.AddSingleton<TimeProvider>(_world.Clock);
+        Services.AddSingleton(new AlarmTestBoard(_world.Clock).Board);
         var module = JSInterop.SetupModule(TrendChart.ModulePath);
         _chart = module.SetupModule(invocation => invocation.Identifier == "create");
     }

@@ -1,11 +1,12 @@
 using CityOps.Web.Features.Accounts;
+using CityOps.Web.Features.Alerts;
 using Microsoft.AspNetCore.Components.Routing;
 using MudBlazor;
 
 namespace CityOps.Web.Components.Layout;
 
-/// <summary>An entry of the navigation drawer, shown only to users the policy admits.</summary>
-public sealed record NavEntry(string Title, string Href, string Icon, string Policy, NavLinkMatch Match = NavLinkMatch.Prefix);
+/// <summary>An entry of the navigation drawer, shown only to users the policy admits; <paramref name="Badge"/> is a component shown after the title.</summary>
+public sealed record NavEntry(string Title, string Href, string Icon, string Policy, NavLinkMatch Match = NavLinkMatch.Prefix, Type? Badge = null);
 
 /// <summary>
 /// The screens in the drawer, in order. Each new screen adds its entry here with the same policy its
@@ -17,5 +18,6 @@ public static class AppNavigation
     [
         new("Sites", "/", Icons.Material.Outlined.Dashboard, Policies.AnyRole, NavLinkMatch.All),
         new("Control room", "/control-room", Icons.Material.Outlined.Map, Policies.AnyRole),
+        new("Alarms", "/alarms", Icons.Material.Outlined.NotificationsActive, Policies.AnyRole, Badge: typeof(AlarmNavBadge)),
     ];
 }

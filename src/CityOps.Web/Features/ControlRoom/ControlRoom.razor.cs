@@ -1,3 +1,5 @@
+using CityOps.Analytics.Alerts;
+using CityOps.Web.Features.Alerts;
 using CityOps.Web.Features.Live;
 using Microsoft.AspNetCore.Components;
 
@@ -17,6 +19,7 @@ public sealed partial class ControlRoom : IDisposable
     private IReadOnlyList<MapMarker> _markers = [];
     private Dictionary<int, string> _groupNames = [];
     private IDisposable? _subscription;
+    private IDisposable? _alarmSubscription;
     private int _siteId;
     private int? _focus;
     private string? _filter;
@@ -25,11 +28,13 @@ public sealed partial class ControlRoom : IDisposable
 
     [Inject] public required IScreenDirectory Directory { get; init; }
 
+    [Inject] public required AlarmBoard Alarms { get; init; }
+
     [Inject] public required NavigationManager Navigation { get; init; }
 
     [Inject] public required IWebHostEnvironment Environment { get; init; }
 
-    internal sealed record AssetRowModel(ScreenAsset Asset, LiveState State);
+    internal sealed record AssetRowModel(ScreenAsset Asset, LiveState State, AlarmPriority? Alarm);
 
     protected override async Task OnInitializedAsync()
     {
@@ -38,6 +43,7 @@ public sealed partial class ControlRoom : IDisposable
         _siteId = _world.Sites.FirstOrDefault(s => s.Kind == CityOps.Analytics.SiteKind.City)?.Id ?? _world.Sites.FirstOrDefault()?.Id ?? 0;
         Refresh();
         _subscription = Live.Subscribe(() => _ = InvokeAsync(OnLiveChanged));
+        _alarmSubscription = Alarms.Subscribe(() => InvokeAsync(OnLiveChanged));
     }
 
     private void OnLiveChanged()
@@ -58,11 +64,11 @@ public sealed partial class ControlRoom : IDisposable
         }
         _rows = _world.Assets
             .Where(a => a.Sensors.Count > 0)
-            .Select(a => new AssetRowModel(a, Live.GetAsset(a.Id).Worst))
+            .Select(a => new AssetRowModel(a, Live.GetAsset(a.Id).Worst, AlarmStyle.Worst(Alarms.ForAsset(a.Key))))
             .ToList();
         _markers = _rows
             .Where(r => r.Asset.SiteId == _siteId)
-            .Select(r => new MapMarker(r.Asset.Id, r.Asset.Key, r.Asset.Name, r.Asset.Latitude, r.Asset.Longitude, r.State))
+            .Select(r => new MapMarker(r.Asset.Id, r.Asset.Key, r.Asset.Name, r.Asset.Latitude, r.Asset.Longitude, r.State, r.Alarm))
             .ToList();
     }
 
@@ -119,6 +125,7 @@ public sealed partial class ControlRoom : IDisposable
     public void Dispose()
     {
         _subscription?.Dispose();
+        _alarmSubscription?.Dispose();
         _disposed.Cancel();
         _disposed.Dispose();
     }

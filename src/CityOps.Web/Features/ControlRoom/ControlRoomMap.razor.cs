@@ -12,7 +12,7 @@ namespace CityOps.Web.Features.ControlRoom;
 public sealed partial class ControlRoomMap : IAsyncDisposable
 {
     internal const string ModulePath = "./js/control-room-map.js";
-    private readonly Dictionary<int, LiveState> _sent = [];
+    private readonly Dictionary<int, MapMarker> _sent = [];
     private ElementReference _element;
     private IJSObjectReference? _module;
     private IJSObjectReference? _map;
@@ -112,7 +112,7 @@ public sealed partial class ControlRoomMap : IAsyncDisposable
         _sent.Clear();
         foreach (var m in Markers)
         {
-            _sent[m.Id] = m.State;
+            _sent[m.Id] = m;
         }
         await _map.InvokeVoidAsync("setMarkers", Markers.Select(MapMarkerData.From).ToList());
     }
@@ -125,19 +125,19 @@ public sealed partial class ControlRoomMap : IAsyncDisposable
             _sent.Clear();
             foreach (var m in Markers)
             {
-                _sent[m.Id] = m.State;
+                _sent[m.Id] = m;
             }
             await _map!.InvokeVoidAsync("setMarkers", Markers.Select(MapMarkerData.From).ToList());
             return;
         }
-        var changed = Markers.Where(m => _sent[m.Id] != m.State).ToList();
+        var changed = Markers.Where(m => _sent[m.Id].State != m.State || _sent[m.Id].Alarm != m.Alarm).ToList();
         if (changed.Count == 0)
         {
             return;
         }
         foreach (var m in changed)
         {
-            _sent[m.Id] = m.State;
+            _sent[m.Id] = m;
         }
         await _map!.InvokeVoidAsync("updateStates", changed.Select(MapMarkerData.From).ToList());
     }

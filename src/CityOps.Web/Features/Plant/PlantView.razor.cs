@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using CityOps.Analytics.Alerts;
+using CityOps.Web.Features.Alerts;
 using CityOps.Web.Features.ControlRoom;
 using CityOps.Web.Features.Live;
 using CityOps.Web.Features.SensorDetail;
@@ -23,6 +25,7 @@ public sealed partial class PlantView : IDisposable
     private PlantLayout? _layout;
     private Dictionary<string, ScreenAsset> _assets = [];
     private IDisposable? _subscription;
+    private IDisposable? _alarmSubscription;
     private bool _loaded;
 
     [Inject] public required LiveStore Live { get; init; }
@@ -32,6 +35,8 @@ public sealed partial class PlantView : IDisposable
     [Inject] public required IPlantLayouts Layouts { get; init; }
 
     [Inject] public required TimeProvider Time { get; init; }
+
+    [Inject] public required AlarmBoard Alarms { get; init; }
 
     [Parameter] public string SiteKey { get; set; } = "";
 
@@ -52,6 +57,14 @@ public sealed partial class PlantView : IDisposable
         _layout = Layouts.For(_site, world);
         _assets = world.Assets.Where(a => a.SiteId == _site.Id).ToDictionary(a => a.Key, StringComparer.Ordinal);
         _subscription = Live.Subscribe(() => _ = InvokeAsync(OnLiveChanged), _site.Id);
+        _alarmSubscription ??= Alarms.Subscribe(() => InvokeAsync(OnLiveChanged));
+    }
+
+    /// <summary>The worst priority of the machine's standing alarms and how many it has.</summary>
+    private (AlarmPriority? Worst, int Count) MachineAlarms(PlantMachine machine)
+    {
+        var alarms = Alarms.ForAsset(machine.Key).Where(a => AlarmStyle.IsAnnunciated(a.State)).ToList();
+        return (AlarmStyle.Worst(alarms), alarms.Count);
     }
 
     private void OnLiveChanged()
@@ -149,6 +162,7 @@ public sealed partial class PlantView : IDisposable
     public void Dispose()
     {
         _subscription?.Dispose();
+        _alarmSubscription?.Dispose();
         _disposed.Cancel();
         _disposed.Dispose();
     }

@@ -1,3 +1,4 @@
+using CityOps.Web.Features.Alerts;
 using CityOps.Web.Features.ControlRoom;
 using CityOps.Web.Features.Live;
 using Microsoft.AspNetCore.Components;
@@ -17,6 +18,7 @@ public sealed partial class AssetDetail : IDisposable
     private ScreenSite? _site;
     private ScreenSensor? _selected;
     private IDisposable? _subscription;
+    private IDisposable? _alarmSubscription;
     private HistoryRangeKind _range = HistoryRangeKind.Hour;
     private DateTime _from;
     private DateTime _to;
@@ -29,6 +31,8 @@ public sealed partial class AssetDetail : IDisposable
     [Inject] public required IScreenDirectory Directory { get; init; }
 
     [Inject] public required TimeProvider Time { get; init; }
+
+    [Inject] public required AlarmBoard Alarms { get; init; }
 
     [Parameter] public string AssetKey { get; set; } = "";
 
@@ -62,7 +66,11 @@ public sealed partial class AssetDetail : IDisposable
         SelectRange(HistoryRangeKind.Hour);
         // The header's state follows the sensors; each sensor card subscribes for itself.
         _subscription = Live.SubscribeSensors(_asset.Sensors.Select(s => s.Id).ToList(), () => _ = InvokeAsync(OnLiveChanged));
+        // Alarm markers on the trends and the alarm list of the header follow the board.
+        _alarmSubscription ??= Alarms.Subscribe(() => InvokeAsync(OnLiveChanged));
     }
+
+    private IReadOnlyList<TrendMarker> MarkersOf(ScreenSensor sensor) => AlarmMarkers.For(Alarms.ForSensor(sensor.Key));
 
     private void OnLiveChanged()
     {
@@ -117,6 +125,7 @@ public sealed partial class AssetDetail : IDisposable
     public void Dispose()
     {
         _subscription?.Dispose();
+        _alarmSubscription?.Dispose();
         _disposed.Cancel();
         _disposed.Dispose();
     }

@@ -39,11 +39,21 @@ public sealed partial class HistoryTrend : IAsyncDisposable
 
     [Parameter] public int Height { get; set; } = 320;
 
+    /// <summary>Alarm markers to draw (raise and clear times); sent again only when they change.</summary>
+    [Parameter] public IReadOnlyList<TrendMarker> Markers { get; set; } = [];
+
+    private IReadOnlyList<TrendMarker> _sentMarkers = [];
+
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         var wanted = (Sensor.Id, FromUtc, ToUtc);
         if (_shown == wanted || _loading == wanted)
         {
+            if (_shown == wanted && _chart is { IsCreated: true } && !_sentMarkers.SequenceEqual(Markers))
+            {
+                _sentMarkers = Markers;
+                await _chart.SetMarkersAsync(Markers);
+            }
             return;
         }
         _loading = wanted;
@@ -69,12 +79,18 @@ public sealed partial class HistoryTrend : IAsyncDisposable
         if (_chart is null || _shownBand != band)
         {
             _chart ??= new TrendChart(JS);
-            await _chart.CreateAsync(_element, new TrendChartOptions(Label, Sensor.Unit, TimeZone.Id, Height, band, LiveTrend.Decimals(Sensor)), series.Series);
+            _sentMarkers = Markers;
+            await _chart.CreateAsync(_element, new TrendChartOptions(Label, Sensor.Unit, TimeZone.Id, Height, band, LiveTrend.Decimals(Sensor)), series.Series, Markers);
             _shownBand = band;
         }
         else
         {
             await _chart.SetDataAsync(series.Series, band);
+            if (!_sentMarkers.SequenceEqual(Markers))
+            {
+                _sentMarkers = Markers;
+                await _chart.SetMarkersAsync(Markers);
+            }
         }
         _shown = wanted;
         _loading = null;

@@ -32,6 +32,11 @@ public sealed partial class LiveTrend : IAsyncDisposable
 
     [Parameter] public int Height { get; set; } = 160;
 
+    /// <summary>Alarm markers to draw (raise and clear times); sent again only when they change.</summary>
+    [Parameter] public IReadOnlyList<TrendMarker> Markers { get; set; } = [];
+
+    private IReadOnlyList<TrendMarker> _sentMarkers = [];
+
     protected override void OnInitialized() =>
         _subscription = Live.SubscribeSensors([Sensor.Id], () => _ = InvokeAsync(SendNewPointsAsync));
 
@@ -39,6 +44,11 @@ public sealed partial class LiveTrend : IAsyncDisposable
     {
         if (!firstRender)
         {
+            if (_chart is { IsCreated: true } && !_sentMarkers.SequenceEqual(Markers))
+            {
+                _sentMarkers = Markers;
+                await _chart.SetMarkersAsync(Markers);
+            }
             return;
         }
         _chart = new TrendChart(JS);
@@ -48,7 +58,8 @@ public sealed partial class LiveTrend : IAsyncDisposable
         _sending = true;
         try
         {
-            await _chart.CreateAsync(_element, options, history);
+            _sentMarkers = Markers;
+            await _chart.CreateAsync(_element, options, history, Markers);
             MarkSent(history);
         }
         finally

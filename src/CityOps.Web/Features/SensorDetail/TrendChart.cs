@@ -6,6 +6,9 @@ namespace CityOps.Web.Features.SensorDetail;
 /// <summary>How a trend chart is drawn: its series label, unit, time zone (IANA id), size and whether a legend shows hovered values.</summary>
 public sealed record TrendChartOptions(string Label, string Unit, string TimeZone, int Height, bool Band, int Decimals, bool Legend = true);
 
+/// <summary>A vertical line on a trend (an alarm raised or cleared) at <paramref name="Ts"/> Unix seconds, with its label and colour.</summary>
+public sealed record TrendMarker(double Ts, string Label, string Colour);
+
 /// <summary>
 /// A uPlot chart in the browser, owned by one component: created once, then fed whole series or appended
 /// points. The chart draws itself; Blazor never re-renders it, so updates do not flicker.
@@ -18,7 +21,7 @@ internal sealed class TrendChart(IJSRuntime js) : IAsyncDisposable
 
     public bool IsCreated => _chart is not null;
 
-    public async Task CreateAsync(ElementReference element, TrendChartOptions options, TrendSeries series)
+    public async Task CreateAsync(ElementReference element, TrendChartOptions options, TrendSeries series, IReadOnlyList<TrendMarker>? markers = null)
     {
         _module ??= await js.InvokeAsync<IJSObjectReference>("import", ModulePath);
         var packed = series.Pack(options.Band);
@@ -36,6 +39,7 @@ internal sealed class TrendChart(IJSRuntime js) : IAsyncDisposable
             band = options.Band,
             decimals = options.Decimals,
             legend = options.Legend,
+            markers = markers ?? [],
         }, packed);
     }
 
@@ -44,6 +48,14 @@ internal sealed class TrendChart(IJSRuntime js) : IAsyncDisposable
         if (_chart is not null)
         {
             await _chart.InvokeVoidAsync("setData", series.Pack(band));
+        }
+    }
+
+    public async Task SetMarkersAsync(IReadOnlyList<TrendMarker> markers)
+    {
+        if (_chart is not null)
+        {
+            await _chart.InvokeVoidAsync("setMarkers", markers);
         }
     }
 

@@ -3,13 +3,22 @@
 // component pushes only the markers whose state changed.
 const L = window.L;
 
-function markerIcon(state, colour) {
+// An asset with a standing alarm gets a ring in its worst alarm priority's colour and a badge with the
+// priority's shape, so the alarm reads without colour too.
+function markerIcon(m) {
+    const alarm = m.alarm
+        ? `<span class="cityops-marker-alarm cityops-prio--${m.alarm}" style="--alarm-colour:${m.alarmColour}">${m.alarmGlyph}</span>`
+        : "";
     return L.divIcon({
         className: "",
-        html: `<span class="cityops-marker cityops-marker--${state}" style="--marker-colour:${colour}"></span>`,
+        html: `<span class="cityops-marker cityops-marker--${m.state}${m.alarm ? " cityops-marker--alarm" : ""}" style="--marker-colour:${m.colour};${m.alarm ? `--alarm-colour:${m.alarmColour}` : ""}">${alarm}</span>`,
         iconSize: [18, 18],
         iconAnchor: [9, 9],
     });
+}
+
+function markerTitle(m) {
+    return m.alarm ? `${m.name} (${m.label}; ${m.alarmLabel} alarm)` : `${m.name} (${m.label})`;
 }
 
 export function create(element, options, component) {
@@ -58,7 +67,7 @@ export function create(element, options, component) {
             byId.clear();
             const layers = markers.map(m => {
                 const marker = L.marker([m.latitude, m.longitude], {
-                    icon: markerIcon(m.state, m.colour), state: m.state, title: `${m.name} (${m.label})`, keyboard: true,
+                    icon: markerIcon(m), state: m.state, title: markerTitle(m), keyboard: true,
                 });
                 marker.on("click", () => component.invokeMethodAsync("SelectAsset", m.id));
                 byId.set(m.id, marker);
@@ -74,8 +83,8 @@ export function create(element, options, component) {
                 const marker = byId.get(c.id);
                 if (!marker) continue;
                 marker.options.state = c.state;
-                marker.options.title = `${c.name} (${c.label})`;
-                marker.setIcon(markerIcon(c.state, c.colour));
+                marker.options.title = markerTitle(c);
+                marker.setIcon(markerIcon(c));
                 changed.push(marker);
             }
             if (changed.length) clusters.refreshClusters(changed);

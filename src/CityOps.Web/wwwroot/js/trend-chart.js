@@ -60,12 +60,39 @@ function makeOptions(element, options, width) {
     };
 }
 
+// Alarm markers: a dashed vertical line at each time with a short label (shape + word, so colour is not the only cue).
+function drawMarkers(u, markers) {
+    if (!markers.length) return;
+    const ctx = u.ctx;
+    const { top, height, left, width } = u.bbox;
+    ctx.save();
+    ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+    ctx.lineWidth = devicePixelRatio;
+    ctx.font = `${11 * devicePixelRatio}px Roboto, sans-serif`;
+    ctx.textBaseline = "top";
+    for (const m of markers) {
+        const x = Math.round(u.valToPos(m.ts, "x", true));
+        if (x < left || x > left + width) continue;
+        const colour = m.colour.startsWith("var(") ? cssVar(u.root, m.colour.slice(4, -1), "#e0a43a") : m.colour;
+        ctx.strokeStyle = colour;
+        ctx.fillStyle = colour;
+        ctx.beginPath();
+        ctx.moveTo(x, top);
+        ctx.lineTo(x, top + height);
+        ctx.stroke();
+        ctx.fillText(m.label, x + 3 * devicePixelRatio, top + 2 * devicePixelRatio);
+    }
+    ctx.restore();
+}
+
 export function create(element, options, bytes) {
     // Render time is measured from receiving the series to the end of the first draw of it.
     let measuring = performance.now();
     const data = unpack(bytes);
     const opts = makeOptions(element, options, Math.max(element.clientWidth, 300));
-    opts.hooks.draw = [u => {
+    let markers = options.markers ?? [];
+    element.dataset.markers = String(markers.length);
+    opts.hooks.draw = [u => drawMarkers(u, markers), u => {
         if (measuring === null) return;
         const ms = performance.now() - measuring;
         measuring = null;
@@ -104,6 +131,12 @@ export function create(element, options, bytes) {
             plot.setData(live);
             element.dataset.lastTs = String(newest ?? "");
             element.dataset.points = String(live[0].length);
+        },
+        // Replaces the alarm markers (raise and clear times, Unix seconds) and redraws.
+        setMarkers(next) {
+            markers = next ?? [];
+            element.dataset.markers = String(markers.length);
+            plot.redraw(false, false);
         },
         dispose() {
             resize.disconnect();
