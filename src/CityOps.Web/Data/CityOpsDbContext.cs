@@ -1,4 +1,5 @@
 using CityOps.Web.Features.Accounts;
+using CityOps.Web.Features.Actions;
 using CityOps.Web.Features.ApiKeys;
 using CityOps.Web.Features.Assets;
 using CityOps.Web.Features.Audit;
@@ -22,6 +23,8 @@ public sealed class CityOpsDbContext(DbContextOptions<CityOpsDbContext> options)
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<IngestRequest> IngestRequests => Set<IngestRequest>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    public DbSet<Suggestion> Suggestions => Set<Suggestion>();
+    public DbSet<Command> Commands => Set<Command>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -33,5 +36,7 @@ public sealed class CityOpsDbContext(DbContextOptions<CityOpsDbContext> options)
         builder.ApplyConfiguration(new ApiKeyConfiguration());
         builder.ApplyConfiguration(new IngestRequestConfiguration());
         builder.ApplyConfiguration(new AuditEntryConfiguration());
+        builder.ApplyConfiguration(new SuggestionConfiguration());
+        builder.ApplyConfiguration(new CommandConfiguration());
     }
 }
