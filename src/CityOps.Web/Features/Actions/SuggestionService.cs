@@ -30,7 +30,7 @@ public sealed record SuggestionView(Suggestion Suggestion, PredictedEffect? Effe
 public sealed record ActuatorRange(double Min, double Max, string Unit, double CurrentValue);
 
 /// <summary>Open work for the shift handover: undecided suggestions and commands not yet finished.</summary>
-public sealed record PendingWork(IReadOnlyList<Suggestion> OpenSuggestions, IReadOnlyList<Command> OpenCommands);
+public sealed record PendingWork(IReadOnlyList<Suggestion> OpenSuggestions, IReadOnlyList<Command> OpenCommands, IReadOnlyDictionary<long, long> AlarmsBySuggestion);
 
 /// <summary>Creates suggestions for raised alarms and records operators' decisions on them.</summary>
 public sealed class SuggestionService(
@@ -203,7 +203,9 @@ public sealed class SuggestionService(
             .Where(c => c.Status == CommandStatus.AwaitingConfirmation || c.Status == CommandStatus.Pending
                 || c.Status == CommandStatus.Sent || c.Status == CommandStatus.Acknowledged)
             .OrderBy(c => c.Id).ToListAsync(cancellationToken);
-        return new PendingWork(open, unfinished);
+        var ids = unfinished.Where(c => c.SuggestionId is not null).Select(c => c.SuggestionId!.Value).Distinct().ToList();
+        var alarms = await db.Suggestions.AsNoTracking().Where(s => ids.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.AlarmId, cancellationToken);
+        return new PendingWork(open, unfinished, alarms);
     }
 
     /// <summary>The actuators of the asset and of its ancestors (a machine's line carries the speed and coolant).</summary>
