@@ -48,6 +48,10 @@ public static class ActionsExtensions
                 _ => new NoCommandChannel(),
             };
         });
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter<DeviceReportStatus>()));
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter<DeviceReportStatus>());
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter<CommandStatus>());
+        });
     }
 }

@@ -59,6 +59,7 @@ public sealed class SuggestionService(
         {
             return [];
         }
+        var started = time.GetTimestamp();
         var actuators = await ActuatorsOfAsync(db, alarm.AssetKey, cancellationToken);
         var whatIf = model.Begin();
         var context = new PlaybookContext(alarm, actuators, whatIf, options.Value.Limits, options.Value.Horizon);
@@ -94,6 +95,9 @@ public sealed class SuggestionService(
             created.Add(suggestion);
         }
         await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("Alarm {Id} ({Rule} on {Asset}): {Count} suggestions in {Elapsed:F0} ms, {Model}",
+            alarm.Id, alarm.RuleKey, alarm.AssetKey, created.Count, time.GetElapsedTime(started).TotalMilliseconds,
+            whatIf is null ? "no process model" : "predicted by the process model");
         if (created.Count > 0)
         {
             notifier.Notify();
