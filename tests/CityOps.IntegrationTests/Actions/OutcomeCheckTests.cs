@@ -27,7 +27,7 @@ public sealed class OutcomeCheckTests(PostgresFixture pg)
         var host = app.Services.GetRequiredService<DemoTwinHost>();
         await Wait.UntilAsync(() => Task.FromResult(host.IsRunning), TimeSpan.FromSeconds(60), "the demo twin");
         const string zone = "city.riverside.wz";
-        host.Use(t => t.InjectFault(new FaultSpec(FaultKind.Leak, zone, TimeSpan.FromHours(2), Magnitude: 1000)));
+        host.Use(t => t.InjectFault(new FaultSpec(FaultKind.Leak, zone, TimeSpan.FromHours(2), Magnitude: 400)));
         var view = await RaiseAndWaitAsync(app.Services, Alarm(301, zone, zone + ".pressure_cp", AlarmPriority.High), OpenBypassPlaybook.PlaybookKey);
 
         var requested = await app.Services.GetRequiredService<SuggestionService>().AcceptAsync(view.Suggestion.Id, "operator@example.org", ct);
@@ -38,8 +38,11 @@ public sealed class OutcomeCheckTests(PostgresFixture pg)
         Assert.True(outcome.Readings >= 3, $"{outcome.Readings} readings");
         Assert.NotNull(outcome.ActualExtreme);
         Assert.Equal(view.Effect!.With.Extreme, outcome.PredictedExtreme);
-        // The twin is the model, so the prediction made with the action should match what happened closely.
-        Assert.True(outcome.MeanAbsoluteError < 0.3, $"mean absolute error {outcome.MeanAbsoluteError} bar");
+        // The twin is the model, so what happened is much closer to the prediction with the action than the
+        // prediction without it is (the action came a few seconds after the prediction, during the leak's ramp).
+        var effect = view.Effect!;
+        var gap = effect.With.Values.Zip(effect.Without.Values, (w, wo) => Math.Abs(w - wo)).Average();
+        Assert.True(outcome.MeanAbsoluteError < 0.5 * gap, $"mean absolute error {outcome.MeanAbsoluteError:F3} bar, with/without gap {gap:F3} bar");
         Assert.Contains("command.outcome_checked", await AuditActionsAsync(app.Services));
     }
 }

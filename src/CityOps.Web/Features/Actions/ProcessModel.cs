@@ -55,9 +55,12 @@ internal sealed class DemoTwinProcessModel(DemoTwinHost host) : IProcessModel
 /// </summary>
 public sealed class TwinWhatIf(Twin present) : IWhatIf
 {
-    /// <summary>Predictions observe each sensor six times less often than it reports: the physics is unchanged
-    /// and a 30-minute look-ahead of the whole world stays cheap enough for a search of a dozen runs.</summary>
-    private const double Observation = 6;
+    /// <summary>Predictions may observe sensors up to six times less often than they report (the physics is
+    /// unchanged), so a 30-minute look-ahead of the whole world stays cheap enough for a search of a dozen runs.</summary>
+    private const double MaxThinning = 6;
+
+    /// <summary>The watched sensor keeps at least this many predicted points over the horizon.</summary>
+    private const double MinPoints = 60;
 
     public DateTime Now => present.Now.UtcDateTime;
 
@@ -76,7 +79,8 @@ public sealed class TwinWhatIf(Twin present) : IWhatIf
     public PredictedSeries Predict(string sensorKey, IReadOnlyList<ActuatorSetting> settings, TimeSpan horizon)
     {
         var twin = present.Clone();
-        twin.SamplingScale = Observation;
+        var interval = present.World.Sensors.FirstOrDefault(s => s.Key == sensorKey)?.IntervalSeconds ?? 1;
+        twin.SamplingScale = Math.Clamp(horizon.TotalSeconds / (MinPoints * interval), 1, MaxThinning);
         foreach (var s in settings)
         {
             twin.SetActuator(s.ActuatorKey, s.Value);
