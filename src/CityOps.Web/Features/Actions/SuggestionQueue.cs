@@ -60,6 +60,11 @@ internal sealed class CommandWorker(CommandService commands, SuggestionService s
                 await commands.CheckOutcomesAsync(stoppingToken);
                 await suggestions.ExpireStaleAsync(stoppingToken);
             }
+            catch (System.Data.Common.DbException e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The database being away is an outage the health checks report, not a defect: retry quietly.
+                logger.LogWarning("The command worker waits for the database: {Message}", e.Message);
+            }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogError(e, "The command worker's sweep failed; it retries on the next one");
