@@ -94,6 +94,12 @@ public sealed partial class SuggestedActions : IDisposable
 
     private async Task RunAsync(Func<Task> action)
     {
+        if (_user.Length == 0)
+        {
+            // Every decision is audited under the operator's name, so an anonymous circuit cannot make one.
+            Snackbar.Add("Sign in to act on suggestions.", Severity.Warning);
+            return;
+        }
         _busy = true;
         try
         {
