@@ -13,6 +13,7 @@ try
     builder.AddAlarmScreens();
     builder.AddTelemetry();
     builder.AddDemo();
+    builder.AddActions();
     builder.AddHealth();
     builder.AddUi();
 
@@ -25,6 +26,7 @@ try
     app.MapAlertsApi();
     app.MapTelemetryHub();
     app.MapDemoApi();
+    app.MapActionsApi();
     app.MapHealth();
     app.MapUi();
     await app.RunAsync();

@@ -1,5 +1,6 @@
 using CityOps.Web.Features.Accounts;
 using CityOps.Web.Features.Alerts;
+using CityOps.Web.Features.Actions;
 using CityOps.Web.Features.ApiKeys;
 using CityOps.Web.Features.Assets;
 using CityOps.Web.Features.Audit;
@@ -28,6 +29,8 @@ public sealed class CityOpsDbContext(DbContextOptions<CityOpsDbContext> options)
     public DbSet<Alarm> Alarms => Set<Alarm>();
     public DbSet<AlarmEvent> AlarmEvents => Set<AlarmEvent>();
     public DbSet<ModelState> ModelStates => Set<ModelState>();
+    public DbSet<Suggestion> Suggestions => Set<Suggestion>();
+    public DbSet<Command> Commands => Set<Command>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -44,5 +47,7 @@ public sealed class CityOpsDbContext(DbContextOptions<CityOpsDbContext> options)
         builder.ApplyConfiguration(new AlarmConfiguration());
         builder.ApplyConfiguration(new AlarmEventConfiguration());
         builder.ApplyConfiguration(new ModelStateConfiguration());
+        builder.ApplyConfiguration(new SuggestionConfiguration());
+        builder.ApplyConfiguration(new CommandConfiguration());
     }
 }
