@@ -17,7 +17,7 @@ public static class ActionsExtensions
         services.AddSingleton<IPlaybook, SwitchPumpPlaybook>();
         services.AddSingleton<IPlaybook, ExtendGreenPlaybook>();
         services.AddSingleton<IPlaybook, DimLightingPlaybook>();
-        services.AddSingleton<IRulePlaybooks, EveryFittingPlaybook>();
+        services.AddSingleton<IRulePlaybooks, RuleDefinedPlaybooks>();
         services.AddSingleton<ActionsNotifier>();
         services.AddSingleton<CommandSignal>();
         services.AddSingleton<CommandService>();

@@ -18,9 +18,10 @@ public interface IRulePlaybooks
     IReadOnlyList<string>? For(string ruleKey);
 }
 
-internal sealed class EveryFittingPlaybook : IRulePlaybooks
+/// <summary>The playbooks listed on the rule the alert engine runs.</summary>
+internal sealed class RuleDefinedPlaybooks(AlertEngineService engine) : IRulePlaybooks
 {
-    public IReadOnlyList<string>? For(string ruleKey) => null;
+    public IReadOnlyList<string>? For(string ruleKey) => engine.FindRule(ruleKey)?.Playbooks;
 }
 
 /// <summary>A suggestion as screens show it, with its decoded prediction, alternatives and commands.</summary>

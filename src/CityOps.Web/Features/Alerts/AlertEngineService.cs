@@ -121,6 +121,9 @@ public sealed class AlertEngineService : BackgroundService, IReadingsObserver
     /// <summary>The rule keys the engine runs now (enabled or not), for callers that check a key before queueing work.</summary>
     public bool KnowsRule(string ruleKey) => Volatile.Read(ref _rules).ContainsKey(ruleKey);
 
+    /// <summary>The current definition of a rule the engine runs, or null.</summary>
+    public AlertRuleDefinition? FindRule(string ruleKey) => Volatile.Read(ref _rules).TryGetValue(ruleKey, out var rule) ? rule.Definition : null;
+
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         _clock = _time.CreateTimer(static s => ((AlertEngineService)s!).QueueTick(), this, _options.ClockInterval, _options.ClockInterval);
