@@ -137,16 +137,16 @@ public static class DemoRuleSet
             60);
         Add("city.water.pressure_low", "Water pressure low",
             new RuleScope(AssetType: AssetType.WaterZone, Metric: MetricKind.Pressure),
-            new LimitParameters { Low = 3.5, Deadband = 0.2, OnDelay = TimeSpan.FromMinutes(2), OffDelay = TimeSpan.FromMinutes(2) },
+            new LimitParameters { Low = 3.0, Deadband = 0.2, OnDelay = TimeSpan.FromMinutes(2), OffDelay = TimeSpan.FromMinutes(2) },
             AlarmPriority.High, "Water pressure below service level",
-            "A burst main, a pump failure or extreme demand (normal is 3.9–5.6 bar).",
+            "A burst main, a pump failure or extreme demand (normal is 3.9–5.6 bar; 3 bar is 30 m of head, the service level).",
             "Upper floors lose supply; below 1.5 bar contaminated water can enter the network.",
             "Open the bypass from the neighbouring main or switch to the standby pump; send a crew to locate a burst.",
             10, Playbooks.OpenBypass, Playbooks.SwitchPump);
         Add("city.water.pressure_forecast", "Water pressure heading below service level",
             new RuleScope(AssetType: AssetType.WaterZone, Metric: MetricKind.Pressure),
-            new ForecastParameters { Low = 3.5, Horizon = TimeSpan.FromMinutes(30) },
-            AlarmPriority.Low, "Water pressure forecast to fall below 3.5 bar",
+            new ForecastParameters { Low = 3.0, Horizon = TimeSpan.FromMinutes(30) },
+            AlarmPriority.Low, "Water pressure forecast to fall below 3 bar",
             "Pressure falling steadily: a growing leak or demand outpacing the supply.",
             "Customers lose pressure when it crosses the service level.",
             "Open the bypass or raise the pump before the crossing; look for a leak.",
@@ -177,9 +177,9 @@ public static class DemoRuleSet
             60);
         Add("city.lighting.power_high", "Lighting circuit power high",
             new RuleScope(AssetType: AssetType.LightingCircuit, Metric: MetricKind.Power),
-            new LimitParameters { High = 25, Deadband = 1, OnDelay = TimeSpan.FromMinutes(5), OffDelay = TimeSpan.FromMinutes(5) },
+            new LimitParameters { High = 28, Deadband = 1, OnDelay = TimeSpan.FromMinutes(5), OffDelay = TimeSpan.FromMinutes(5) },
             AlarmPriority.Low, "Street lighting drawing more than rated",
-            "Failed drivers running at full power, an added load or an earth fault.",
+            "Failed drivers running at full power, an added load or an earth fault (the largest circuits are rated 25 kW).",
             "Wasted energy and a risk of the circuit tripping.",
             "Dim the circuit and send a technician to check drivers and insulation.",
             60, Playbooks.DimLighting);
