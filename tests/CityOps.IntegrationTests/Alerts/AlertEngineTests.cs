@@ -196,4 +196,21 @@ public class AlertEngineTests(AlertsFixture alerts) : IClassFixture<AlertsFixtur
         using var anonymous = new HttpClient { BaseAddress = new Uri(alerts.App.BaseUrl) };
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/alarms", Ct)).StatusCode);
     }
+
+    [Fact]
+    public async Task SaveRule_LimitWithoutLimits_RefusedAndNothingStored()
+    {
+        var key = $"test.{Guid.NewGuid():N}";
+        var invalid = new CityOps.Analytics.Alerts.AlertRuleDefinition(key, "No limits", new CityOps.Analytics.Alerts.RuleScope(SensorKey: Speed),
+            new CityOps.Analytics.Alerts.LimitParameters(), CityOps.Analytics.Alerts.AlarmPriority.Low, "never",
+            new CityOps.Analytics.Alerts.Rationalisation("-", "-", "-", TimeSpan.FromMinutes(1)), []);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => alerts.App.Services.GetRequiredService<AlertRuleStore>().SaveAsync(invalid, "admin", null, Ct));
+
+        Assert.False(await alerts.QueryAsync(db => db.AlertRules.AnyAsync(r => r.Key == key, Ct)));
+        // The engine still reloads: a later valid rule works.
+        var rule = await alerts.AddHighLimitRuleAsync(Speed, 126);
+        await alerts.IngestAsync((Speed, 127));
+        await alerts.WaitForAlarmAsync(rule, a => a.State == AlarmState.ActiveUnacknowledged, "the valid rule's alarm");
+    }
 }

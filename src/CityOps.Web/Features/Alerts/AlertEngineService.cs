@@ -170,7 +170,12 @@ public sealed class AlertEngineService : BackgroundService, IReadingsObserver
                         break;
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                // Shutting down: whatever failed was cut short on purpose; the model states are saved by StopAsync.
+                return;
+            }
+            catch (Exception e)
             {
                 // One bad batch (the database away for a moment) must not end alerting; the next batch is tried anew.
                 _logger.LogError(e, "The alert engine failed to process {Work}", work.GetType().Name);

@@ -16,8 +16,10 @@ public sealed class AlertRuleStore(
     TimeProvider time)
 {
     /// <summary>Creates the rule or saves a new version of it; returns the new version number.</summary>
+    /// <exception cref="ArgumentException">The model's parameters are invalid (nothing is saved).</exception>
     public async Task<int> SaveAsync(AlertRuleDefinition definition, string user, string? changeNote, CancellationToken ct)
     {
+        Validate(definition);
         int version;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
@@ -108,6 +110,31 @@ public sealed class AlertRuleStore(
         audit.Add(db, AlertEngineService.SystemActor, AuditCategory.Administration, "rule.seeded", "rules:demo", reason: $"{definitions.Count} demo rules");
         await db.SaveChangesAsync(ct);
         return definitions.Count;
+    }
+
+    /// <summary>
+    /// Builds the rule's model once for a stand-in sensor, so a rule the engine would refuse (a limit rule without
+    /// limits) is refused here, before it is stored and breaks every later reload. Models this deployment does not
+    /// have yet are accepted: the engine skips them until it has them.
+    /// </summary>
+    private static void Validate(AlertRuleDefinition definition)
+    {
+        if (string.IsNullOrWhiteSpace(definition.Key))
+        {
+            throw new ArgumentException("A rule needs a key.", nameof(definition));
+        }
+        if (definition.Model is MultivariateParameters)
+        {
+            return;
+        }
+        try
+        {
+            DetectorFactory.Create(definition.Model, new SensorContext("validation", default, "", 0, 100, TimeSpan.FromSeconds(1), TimeZoneInfo.Utc));
+        }
+        catch (NotSupportedException)
+        {
+            // A model that arrives later: the engine lists the rule as skipped until then.
+        }
     }
 
     private void AddVersion(CityOpsDbContext db, AlertRule rule, string user, string? note) =>
