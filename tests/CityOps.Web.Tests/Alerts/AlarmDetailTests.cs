@@ -1,3 +1,5 @@
+using Bunit.TestDoubles;
+using CityOps.Web.Features.Actions;
 using Bunit;
 using CityOps.Analytics.Alerts;
 using CityOps.Web.Features.Alerts;
@@ -27,6 +29,7 @@ public class AlarmDetailTests : AlarmScreenTests
         Assert.Equal("92.4 °C", cut.Find("[data-testid='alarm-value']").TextContent);
         Assert.False(cut.Find("[data-testid='acknowledge']").HasAttribute("disabled"));
         Assert.NotNull(cut.Find("section#suggested-actions"));
+        Assert.Equal(alarm.Id, cut.FindComponent<Stub<SuggestedActions>>().Instance.Parameters.Get(x => x.AlarmId));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using CityOps.Web.Features.Actions;
 using Bunit;
 using CityOps.Web.Data;
 using CityOps.Web.Features.Alerts;
@@ -45,6 +46,9 @@ public abstract class AlarmScreenTests : BunitContext
         Services.AddSingleton(Options.Create(new MapOptions()));
         Services.AddSingleton<IWebHostEnvironment>(new NoFilesEnvironment());
         Services.AddSingleton<IPlantLayouts>(new GeneratedLayouts());
+        // The suggested-actions feature has its own tests; here only its place on the alarm screens matters.
+        ComponentFactories.AddStub<SuggestedActions>();
+        ComponentFactories.AddStub<PendingActions>();
         AddAuthorization().SetAuthorized("operator@cityops.local");
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         Render<MudPopoverProvider>();

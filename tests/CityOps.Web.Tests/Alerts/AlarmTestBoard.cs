@@ -10,12 +10,13 @@ namespace CityOps.Web.Tests.Alerts;
 /// <summary>A real <see cref="AlarmBoard"/> on a test clock, filled the way the alert engine fills it.</summary>
 public sealed class AlarmTestBoard
 {
+    private readonly FloodMonitor _floods = new(10, TimeSpan.FromMinutes(10));
     private long _nextId = 1;
 
     public AlarmTestBoard(FakeTimeProvider clock)
     {
         Clock = clock;
-        Board = new AlarmBoard(clock, Options.Create(new LiveOptions()), Options.Create(new AlertOptions()), NullLogger<AlarmBoard>.Instance);
+        Board = new AlarmBoard(clock, Options.Create(new LiveOptions()), NullLogger<AlarmBoard>.Instance);
         Board.SetAssetParents(new Dictionary<string, string?> { ["tplant.line1.press"] = "tplant.line1", ["tplant.line1.pump"] = "tplant.line1", ["tplant.line1"] = null });
     }
 
@@ -28,8 +29,9 @@ public sealed class AlarmTestBoard
     {
         if (Board.Get(alarm.Id) is null && alarm.State != AlarmState.Normal)
         {
-            // The engine counts every new alarm towards its area's flood window.
-            Board.CountRaised(alarm.Area, alarm.RaisedAt);
+            // The engine counts every new alarm towards its area's flood window and publishes the result.
+            _floods.Record(alarm.Area, alarm.RaisedAt);
+            Board.PublishFloods(_floods.Areas);
         }
         Board.Apply([alarm]);
         Clock.Advance(TimeSpan.FromSeconds(1));
