@@ -11,6 +11,7 @@ try
     builder.AddControlRoom();
     builder.AddTelemetry();
     builder.AddDemo();
+    builder.AddKpi();
     builder.AddHealth();
     builder.AddUi();
 
@@ -22,6 +23,7 @@ try
     app.MapAssetsApi();
     app.MapTelemetryHub();
     app.MapDemoApi();
+    app.MapKpiApi();
     app.MapHealth();
     app.MapUi();
     await app.RunAsync();
