@@ -253,7 +253,7 @@ public sealed class CityKpiQuery
         var result = new List<WaterZoneFigure>();
         foreach (var zone in site.OfType(AssetType.WaterZone))
         {
-            var flow = zone.Sensors.FirstOrDefault(s => s.Metric == MetricKind.Flow);
+            var flow = zone.Sensors.FirstOrDefault(s => s.Metric == MetricKind.Flow && s.Signal != options.BilledConsumptionSignal);
             var billedSensor = zone.Sensors.FirstOrDefault(s => s.Signal == options.BilledConsumptionSignal);
             var flows = flow is not null && byId.TryGetValue(flow.Id, out var f) ? f : [];
             // A mean flow in m³/h over an hour is that hour's volume in m³; hours without readings add nothing and are not guessed.

@@ -33,7 +33,7 @@ public sealed class KpiOptions : IValidatableObject
     /// <summary>The shift calendar that gives planned busy time; the default is the demo plant's.</summary>
     [Required] public ShiftCalendarOptions Shifts { get; set; } = new();
 
-    [Range(0.0, 10.0)] public double AqiTarget { get; set; } = 50;
+    [Range(0.0, 500.0)] public double AqiTarget { get; set; } = 50;
     /// <summary>Congestion level target (0.3 = trips take 30 % longer than in free flow).</summary>
     [Range(0.0, 10.0)] public double CongestionTarget { get; set; } = 0.3;
     /// <summary>Non-revenue water target as a share of system input (IWA: well-run utilities stay below about 15 %).</summary>
