@@ -2,6 +2,7 @@
 global using CityOps.Web.Components;
 global using CityOps.Web.Data;
 global using CityOps.Web.Features.Accounts;
+global using CityOps.Web.Features.Alerts;
 global using CityOps.Web.Features.ApiKeys;
 global using CityOps.Web.Features.Assets;
 global using CityOps.Web.Features.Audit;

@@ -8,6 +8,7 @@ try
     builder.AddAudit();
     builder.AddIngest();
     builder.AddLive();
+    builder.AddAlerts();
     builder.AddControlRoom();
     builder.AddTelemetry();
     builder.AddDemo();
@@ -21,6 +22,7 @@ try
     app.MapAccounts();
     app.MapIngestApi();
     app.MapAssetsApi();
+    app.MapAlertsApi();
     app.MapTelemetryHub();
     app.MapDemoApi();
     app.MapKpiApi();

@@ -13,6 +13,12 @@ public struct FlatlineTracker
     public long RunStartTicks { get; private set; }
     public long RunEndTicks { get; private set; }
 
+    /// <summary>A tracker in the state it had when its properties were read (for persisted detector state).</summary>
+    public static FlatlineTracker Restore(double value, int runLength, long runStartTicks, long runEndTicks) => new()
+    {
+        _any = runLength > 0, Value = value, RunLength = runLength, RunStartTicks = runStartTicks, RunEndTicks = runEndTicks,
+    };
+
     public void Add(long ticks, double value)
     {
         if (_any && value.Equals(Value))

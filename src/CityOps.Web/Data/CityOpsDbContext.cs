@@ -1,4 +1,5 @@
 using CityOps.Web.Features.Accounts;
+using CityOps.Web.Features.Alerts;
 using CityOps.Web.Features.ApiKeys;
 using CityOps.Web.Features.Assets;
 using CityOps.Web.Features.Audit;
@@ -22,6 +23,11 @@ public sealed class CityOpsDbContext(DbContextOptions<CityOpsDbContext> options)
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<IngestRequest> IngestRequests => Set<IngestRequest>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    public DbSet<AlertRule> AlertRules => Set<AlertRule>();
+    public DbSet<AlertRuleVersion> AlertRuleVersions => Set<AlertRuleVersion>();
+    public DbSet<Alarm> Alarms => Set<Alarm>();
+    public DbSet<AlarmEvent> AlarmEvents => Set<AlarmEvent>();
+    public DbSet<ModelState> ModelStates => Set<ModelState>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -33,5 +39,10 @@ public sealed class CityOpsDbContext(DbContextOptions<CityOpsDbContext> options)
         builder.ApplyConfiguration(new ApiKeyConfiguration());
         builder.ApplyConfiguration(new IngestRequestConfiguration());
         builder.ApplyConfiguration(new AuditEntryConfiguration());
+        builder.ApplyConfiguration(new AlertRuleConfiguration());
+        builder.ApplyConfiguration(new AlertRuleVersionConfiguration());
+        builder.ApplyConfiguration(new AlarmConfiguration());
+        builder.ApplyConfiguration(new AlarmEventConfiguration());
+        builder.ApplyConfiguration(new ModelStateConfiguration());
     }
 }

@@ -1,4 +1,6 @@
+using CityOps.Web.Features.Alerts;
 using CityOps.Web.Features.ApiKeys;
+using CityOps.Web.Features.Live;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
@@ -8,9 +10,11 @@ namespace CityOps.Web.Features.Telemetry;
 /// Live aggregates for external consumers at <c>/hubs/telemetry</c>. Clients subscribe to sensors or whole
 /// sites by key and receive <c>aggregates</c> batches (<see cref="SensorAggregate"/>[]) at most every
 /// <see cref="TelemetryOptions.FlushInterval"/> while their sensors report. A thin adapter over <see cref="TelemetrySubscriptions"/>.
+/// Clients that subscribe to alarms (of all sites or one) receive <c>alarms</c> batches (<see cref="AlarmView"/>[]) the
+/// moment alarms are raised or change state.
 /// </summary>
 [Authorize(Policy = ApiPolicies.Read)]
-public sealed class TelemetryHub(TelemetrySubscriptions subscriptions) : Hub
+public sealed class TelemetryHub(TelemetrySubscriptions subscriptions, ISiteDirectory sites) : Hub
 {
     public const string Path = "/hubs/telemetry";
 
@@ -25,6 +29,16 @@ public sealed class TelemetryHub(TelemetrySubscriptions subscriptions) : Hub
 
     public Task UnsubscribeSite(string siteKey) => subscriptions.UnsubscribeSiteAsync(Context.ConnectionId, siteKey, Context.ConnectionAborted);
 
+    /// <summary>The client method that receives alarm changes.</summary>
+    public const string AlarmsMethod = AlarmHubPublisher.Method;
+
+    /// <summary>Subscribes to the alarms of one site, or of every site when <paramref name="siteKey"/> is null.</summary>
+    public async Task SubscribeAlarms(string? siteKey) =>
+        await Groups.AddToGroupAsync(Context.ConnectionId, await AlarmGroupAsync(siteKey), Context.ConnectionAborted);
+
+    public async Task UnsubscribeAlarms(string? siteKey) =>
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, await AlarmGroupAsync(siteKey), Context.ConnectionAborted);
+
     public override Task OnConnectedAsync()
     {
         subscriptions.Register(Context.ConnectionId);
@@ -36,5 +50,17 @@ public sealed class TelemetryHub(TelemetrySubscriptions subscriptions) : Hub
         // SignalR removes the connection from its groups itself; only the local bookkeeping is left.
         subscriptions.Forget(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
+    }
+
+    private async Task<string> AlarmGroupAsync(string? siteKey)
+    {
+        if (siteKey is null)
+        {
+            return AlarmHubPublisher.AllSitesGroup;
+        }
+        var known = await sites.ListAsync(Context.ConnectionAborted);
+        return known.Any(s => s.Key == siteKey)
+            ? AlarmHubPublisher.SiteGroup(siteKey)
+            : throw new HubException($"There is no site '{siteKey}'.");
     }
 }

@@ -1,0 +1,40 @@
+using System.Text.Json.Serialization;
+using CityOps.Analytics.Alerts;
+using CityOps.Web.Features.Ingest;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace CityOps.Web.Features.Alerts;
+
+public static class AlertsExtensions
+{
+    /// <summary>The alert engine, the standing-alarm board, operator actions, rule storage and the alarm push to hub clients.</summary>
+    public static void AddAlerts(this WebApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<AlertOptions>()
+            .Bind(builder.Configuration.GetSection(AlertOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<AlarmBoard>();
+        builder.Services.AddSingleton<AlarmWriteGate>();
+        builder.Services.AddSingleton<AlarmOperations>();
+        builder.Services.AddSingleton<AlertRuleStore>();
+        builder.Services.AddSingleton<AlertEngineService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertEngineService>());
+        builder.Services.AddSingleton<IReadingsObserver>(sp => sp.GetRequiredService<AlertEngineService>());
+        builder.Services.AddHostedService<AlarmHubPublisher>();
+
+        // Hub clients and API callers read states and priorities by name, as they are stored.
+        builder.Services.Configure<JsonHubProtocolOptions>(o => AddEnumNames(o.PayloadSerializerOptions.Converters));
+        builder.Services.ConfigureHttpJsonOptions(o => AddEnumNames(o.SerializerOptions.Converters));
+    }
+
+    public static void MapAlertsApi(this WebApplication app) => app.MapAlertsEndpoints();
+
+    private static void AddEnumNames(IList<JsonConverter> converters)
+    {
+        converters.Add(new JsonStringEnumConverter<AlarmState>());
+        converters.Add(new JsonStringEnumConverter<AlarmPriority>());
+    }
+}
