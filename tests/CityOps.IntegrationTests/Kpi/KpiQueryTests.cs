@@ -1,5 +1,6 @@
 using CityOps.Analytics.Kpi;
 using CityOps.IntegrationTests.Infrastructure;
+using CityOps.Web.Features.Alerts;
 using CityOps.Web.Features.Kpi;
 
 namespace CityOps.IntegrationTests.Kpi;
@@ -9,31 +10,12 @@ public sealed class KpiQueryTests(PostgresFixture pg)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>
-    /// Machine one, Tuesday's early shift 06:00–14:00 (planned stops 06:00–06:15 and 10:00–10:30, so 435 planned
-    /// minutes), one state reading a minute: idle in the planned stops, down 08:00–08:20 and 12:00–12:10 (two failures,
-    /// 30 minutes), running otherwise (405 minutes), making 9 good and 1 scrap part in each running minute.
-    /// </summary>
-    private static IEnumerable<(string, DateTime, double)> Shift(DateTime day)
-    {
-        for (var m = 0; m < 480; m++)
-        {
-            var t = day.AddHours(6).AddMinutes(m);
-            var state = m < 15 || (m >= 240 && m < 270) ? 1 : (m >= 120 && m < 140) || (m >= 360 && m < 370) ? 0 : 2;
-            yield return ("kp.line1.m1.state", t, state);
-            yield return ("kp.line1.m1.good", t, state == 2 ? 9 : 0);
-            yield return ("kp.line1.m1.scrap", t, state == 2 ? 1 : 0);
-        }
-        for (var h = 0; h < 8; h++)
-            yield return ("kp.meter.energy", day.AddHours(6 + h).AddMinutes(30), 100);
-    }
-
     [Fact]
     public async Task PlantAsync_KnownShift_GivesHandComputedIsoKpisAndMissingForSilentMachine()
     {
         await using var host = await KpiTestHost.StartAsync(await pg.CreateDatabaseAsync());
         var day = KpiTestHost.Tuesday;
-        await host.WriteAsync(Shift(day));
+        await host.WriteAsync(KpiTestHost.Shift(day));
 
         var page = await host.Service<KpiService>().PlantAsync(new KpiPeriodRequest(KpiPeriodKind.Shift, day.AddHours(8), null), "kp", null, Ct);
 
@@ -86,7 +68,7 @@ public sealed class KpiQueryTests(PostgresFixture pg)
     {
         await using var host = await KpiTestHost.StartAsync(await pg.CreateDatabaseAsync());
         var day = KpiTestHost.Tuesday;
-        await host.WriteAsync(Shift(day));
+        await host.WriteAsync(KpiTestHost.Shift(day));
 
         var page = await host.Service<KpiService>().PlantAsync(new KpiPeriodRequest(KpiPeriodKind.Day, day.AddDays(-1), null), "kp", null, Ct);
 
@@ -158,5 +140,42 @@ public sealed class KpiQueryTests(PostgresFixture pg)
         Assert.Equal(KpiLight.Red, sheet.Tiles.Single(t => t.Id == "nrw").Light);
         var heat = sheet.Tables.Single(t => t.Id == "aqi-heatmap").Rows.Single(row => row[0].Text == "District two");
         Assert.All(heat.Skip(1), c => Assert.Equal(KpiFormat.Missing, c.Text));
+    }
+
+    [Fact]
+    public async Task AlarmsAsync_StoredAlarms_GivesLoadFloodStaleAndAcknowledgeTime()
+    {
+        await using var host = await KpiTestHost.StartAsync(await pg.CreateDatabaseAsync());
+        var day = KpiTestHost.Tuesday;
+        var factory = host.Service<Microsoft.EntityFrameworkCore.IDbContextFactory<CityOps.Web.Data.CityOpsDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync(Ct))
+        {
+            Alarm Make(DateTime raised, DateTime? acknowledged, DateTime? cleared, string area, string rule) => new()
+            {
+                RuleKey = rule, RuleName = rule, SourceKey = "kp.line1.m1.state", AssetKey = "kp.line1.m1", SiteKey = "kp", Area = area, Message = "test",
+                Priority = CityOps.Analytics.Alerts.AlarmPriority.Low, State = cleared is null ? AlarmState.ActiveAcknowledged : AlarmState.Normal,
+                RaisedAt = raised, AcknowledgedAt = acknowledged, ClearedAt = cleared,
+            };
+            // Twelve alarms from different rules within 08:00–08:10 (a flood), each acknowledged after 2 minutes;
+            // one raised two days earlier and still standing (stale); one in another area, never acknowledged.
+            for (var i = 0; i < 12; i++)
+                db.Alarms.Add(Make(day.AddHours(8).AddSeconds(30 * i), day.AddHours(8).AddSeconds(30 * i + 120), day.AddHours(9), "plant", "rule" + i));
+            db.Alarms.Add(Make(day.AddDays(-2), null, null, "plant", "old"));
+            db.Alarms.Add(Make(day.AddHours(15), null, day.AddHours(16), "city", "other"));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var page = await host.Service<KpiService>().AlarmsAsync(new KpiPeriodRequest(KpiPeriodKind.Day, day, null), Ct);
+
+        var report = page.Report!.Report!;
+        Assert.Equal(13, report.TotalAlarms);
+        var plant = report.Areas.Single(a => a.Area == "plant");
+        Assert.Equal(12, plant.PeakPerTenMinutes);
+        Assert.Equal(100.0 / 144, plant.PercentTimeInFlood, 9);
+        Assert.Equal(1, report.StaleAlarms);
+        Assert.Equal(TimeSpan.FromMinutes(2), report.MeanTimeToAcknowledge);
+        Assert.Equal("12", page.Sheet!.Tiles.Single(t => t.Id == "peak").Value);
+        Assert.Equal(KpiLight.Red, page.Sheet.Tiles.Single(t => t.Id == "peak").Light);
+        Assert.Equal("2.0 min", page.Sheet.Tiles.Single(t => t.Id == "mtta").Value);
     }
 }

@@ -31,13 +31,47 @@ internal sealed class KpiTestHost : IAsyncDisposable
         }
     }
 
+    /// <summary>The settings the hand-computed figures assume.</summary>
+    public static Dictionary<string, string?> Settings => new()
+    {
+        ["Kpi:IdealPartsPerMinute:kp.line1"] = "10",
+        ["Kpi:FreeFlowSpeedKmh:kc.d1.x1"] = "50",
+    };
+
+    /// <summary>
+    /// Machine one, Tuesday's early shift 06:00–14:00 (planned stops 06:00–06:15 and 10:00–10:30, so 435 planned
+    /// minutes), one state reading a minute: idle in the planned stops, down 08:00–08:20 and 12:00–12:10 (two failures,
+    /// 30 minutes), running otherwise (405 minutes), making 9 good and 1 scrap part in each running minute; the
+    /// incomer meters 100 kWh an hour.
+    /// </summary>
+    public static IEnumerable<(string, DateTime, double)> Shift(DateTime day)
+    {
+        for (var m = 0; m < 480; m++)
+        {
+            var t = day.AddHours(6).AddMinutes(m);
+            var state = m < 15 || (m >= 240 && m < 270) ? 1 : (m >= 120 && m < 140) || (m >= 360 && m < 370) ? 0 : 2;
+            yield return ("kp.line1.m1.state", t, state);
+            yield return ("kp.line1.m1.good", t, state == 2 ? 9 : 0);
+            yield return ("kp.line1.m1.scrap", t, state == 2 ? 1 : 0);
+        }
+        for (var h = 0; h < 8; h++)
+            yield return ("kp.meter.energy", day.AddHours(6 + h).AddMinutes(30), 100);
+    }
+
+    /// <summary>Posts readings through the ingest API of <paramref name="client"/> (which carries an ingest key).</summary>
+    public static async Task PostAsync(HttpClient client, IEnumerable<(string Sensor, DateTime Ts, double Value)> readings)
+    {
+        foreach (var batch in readings.Chunk(5000))
+        {
+            var json = JsonSerializer.Serialize(batch.Select(r => new { sensor = r.Sensor, ts = DateTime.SpecifyKind(r.Ts, DateTimeKind.Utc).ToString("O"), value = r.Value }));
+            var response = await client.PostAsync("/api/v1/readings", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+    }
+
     public static async Task<KpiTestHost> StartAsync(string connectionString)
     {
-        var app = new CityOpsAppFactory(connectionString, new Dictionary<string, string?>
-        {
-            ["Kpi:IdealPartsPerMinute:kp.line1"] = "10",
-            ["Kpi:FreeFlowSpeedKmh:kc.d1.x1"] = "50",
-        });
+        var app = new CityOpsAppFactory(connectionString, Settings);
         var host = new KpiTestHost(app);
         await app.Services.GetRequiredService<WorldRegistration>().RegisterAsync(World(), TestContext.Current.CancellationToken);
         await app.Services.GetRequiredService<SensorCatalog>().RefreshAsync();
@@ -52,18 +86,13 @@ internal sealed class KpiTestHost : IAsyncDisposable
     {
         var client = App.CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", _key);
-        foreach (var batch in readings.Chunk(5000))
-        {
-            var json = JsonSerializer.Serialize(batch.Select(r => new { sensor = r.Sensor, ts = DateTime.SpecifyKind(r.Ts, DateTimeKind.Utc).ToString("O"), value = r.Value }));
-            var response = await client.PostAsync("/api/v1/readings", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        }
+        await PostAsync(client, readings);
         await Service<RollupWorker>().FlushAsync(TestContext.Current.CancellationToken);
     }
 
     public ValueTask DisposeAsync() => App.DisposeAsync();
 
-    private static WorldDefinition World()
+    internal static WorldDefinition World()
     {
         SensorDefinition S(string asset, string signal, MetricKind metric, string unit, double max) => new($"{asset}.{signal}", asset, metric, unit, 0, max, 60, 52, 5);
         return new WorldDefinition(

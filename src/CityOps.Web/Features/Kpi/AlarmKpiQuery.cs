@@ -1,4 +1,6 @@
 using CityOps.Analytics.Kpi;
+using CityOps.Web.Data;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace CityOps.Web.Features.Kpi;
@@ -6,7 +8,7 @@ namespace CityOps.Web.Features.Kpi;
 /// <summary>The alarms raised in a period, plus those still standing from before it (for the stale count).</summary>
 public interface IAlarmHistory
 {
-    /// <summary>False while no alarm store is wired in; the page then says so instead of showing zeros.</summary>
+    /// <summary>False when no alarm store is wired in; the page then says so instead of showing zeros.</summary>
     bool Available { get; }
 
     /// <summary>Operator areas to report even in a quiet period.</summary>
@@ -36,11 +38,24 @@ public sealed class AlarmKpiQuery(IAlarmHistory history, IOptionsMonitor<KpiOpti
     }
 }
 
-/// <summary>Used until an alarm store provides the history: the alarm KPIs are reported as unavailable.</summary>
-internal sealed class NoAlarmHistory : IAlarmHistory
+/// <summary>The alarm history from the alarms table: one row per occurrence (a re-raise after return to normal is a new row).</summary>
+internal sealed class DatabaseAlarmHistory(IDbContextFactory<CityOpsDbContext> dbFactory) : IAlarmHistory
 {
-    public bool Available => false;
-    public Task<IReadOnlyList<string>> AreasAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>([]);
-    public Task<IReadOnlyList<AlarmOccurrence>> OccurrencesAsync(DateTime from, DateTime to, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<AlarmOccurrence>>([]);
+    public bool Available => true;
+
+    public async Task<IReadOnlyList<string>> AreasAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Alarms.AsNoTracking().Select(a => a.Area).Distinct().OrderBy(a => a).ToListAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<AlarmOccurrence>> OccurrencesAsync(DateTime from, DateTime to, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.Alarms.AsNoTracking()
+            .Where(a => a.RaisedAt < to && (a.RaisedAt >= from || a.ClearedAt == null || a.ClearedAt >= from))
+            .Select(a => new { a.RaisedAt, a.AcknowledgedAt, a.ClearedAt, a.Priority, a.Area, a.RuleKey, a.SourceKey })
+            .ToListAsync(ct);
+        return rows.Select(a => new AlarmOccurrence(a.RaisedAt, a.AcknowledgedAt, a.ClearedAt, a.Priority, a.Area, a.RuleKey, a.SourceKey)).ToList();
+    }
 }

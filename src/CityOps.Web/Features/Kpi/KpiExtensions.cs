@@ -18,8 +18,7 @@ public static class KpiExtensions
             sp.GetRequiredService<IOptionsMonitor<KpiOptions>>()));
         services.AddSingleton(sp => new CityKpiQuery(sp.GetRequiredService<KpiRegistry>(), sp.GetRequiredService<RollupReader>(),
             sp.GetRequiredService<IOptionsMonitor<KpiOptions>>()));
-        // The alarm feature replaces this with its store once alarms are persisted.
-        services.TryAddSingleton<IAlarmHistory, NoAlarmHistory>();
+        services.TryAddSingleton<IAlarmHistory, DatabaseAlarmHistory>();
         services.AddSingleton<AlarmKpiQuery>();
         services.AddSingleton<KpiService>();
     }
