@@ -101,7 +101,7 @@ internal sealed class KpiBenchmark(KpiBenchmarkOptions options)
             var kpi = services.GetRequiredService<KpiService>();
             var zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
             var localEnd = TimeZoneInfo.ConvertTimeFromUtc(end, zone).Date;
-            var month = new KpiPeriodRequest(KpiPeriodKind.Custom, localEnd.AddDays(-options.Days + 1), DateOnly.FromDateTime(localEnd.AddDays(-1)));
+            var month = new KpiPeriodRequest(KpiPeriodKind.Custom, localEnd.AddDays(-options.Days), DateOnly.FromDateTime(localEnd.AddDays(-1)));
             var plant = await TimeAsync(async () =>
             {
                 var page = await kpi.PlantAsync(month, null, null, CancellationToken.None);

@@ -149,18 +149,23 @@ public sealed class CityKpiQuery
             Pollutant? dominant = null;
             string? table = null;
             EuropeanAqiBand? worstBand = null;
+            // Each hour's local time once: the conversions, not the sums, are what a month of hours costs.
+            var local = hourly.Values.SelectMany(h => h.Keys).Distinct().ToDictionary(h => h, h => TimeZoneInfo.ConvertTimeFromUtc(h, period.Zone));
+            var series = Pollutants.ToDictionary(p => p, p => hourly[p].OrderBy(kv => kv.Key)
+                .Select(kv => (Local: local[kv.Key], Mean: kv.Value.Sum / kv.Value.Count, kv.Value.Sum, kv.Value.Count)).ToList());
             // Daily AQI as the EPA reports it: PM 24-hour means, NO2 the highest hourly mean, O3 the highest 8-hour mean.
-            var days = hourly.Values.SelectMany(h => h.Keys).Select(h => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(h, period.Zone))).Distinct().Order();
-            foreach (var day in days)
+            foreach (var day in local.Values.Select(DateOnly.FromDateTime).Distinct().Order())
             {
-                var daily = Pollutants.Select(p => (p, Hours: hourly[p].Where(kv => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(kv.Key, period.Zone)) == day)
-                    .OrderBy(kv => kv.Key).Select(kv => kv.Value.Sum / kv.Value.Count).ToList())).ToList();
-                var ug = daily.Select(x => (x.p, Value: x.Hours.Count == 0 ? (double?)null : x.p switch
+                var ug = Pollutants.Select(p =>
                 {
-                    Pollutant.Pm25 or Pollutant.Pm10 => x.Hours.Average(),
-                    Pollutant.No2 => x.Hours.Max(),
-                    _ => Running8(x.Hours),
-                })).ToList();
+                    var hours = series[p].Where(x => DateOnly.FromDateTime(x.Local) == day).Select(x => x.Mean).ToList();
+                    return (p, Value: hours.Count == 0 ? (double?)null : p switch
+                    {
+                        Pollutant.Pm25 or Pollutant.Pm10 => hours.Average(),
+                        Pollutant.No2 => hours.Max(),
+                        _ => Running8(hours),
+                    });
+                }).ToList();
                 var aqiTable = AqiTable.For(day);
                 var overall = aqiTable.Overall(ug.Select(x => (x.p, ToEpaUnit(x.p, x.Value))));
                 if (overall is { } o && (worst is null || o.Value.Index > worst))
@@ -174,15 +179,25 @@ public sealed class CityKpiQuery
                     worstBand = b;
             }
             // Heat map: the indicative AQI of each local hour of day, from that hour's mean concentrations over the period.
+            var heatTable = AqiTable.For(DateOnly.FromDateTime(period.LocalTo.AddTicks(-1)));
             var byHour = new int?[24];
             for (var h = 0; h < 24; h++)
             {
                 var conc = Pollutants.Select(p =>
                 {
-                    var cells = hourly[p].Where(kv => TimeZoneInfo.ConvertTimeFromUtc(kv.Key, period.Zone).Hour == h).Select(kv => kv.Value).ToList();
-                    return (p, ToEpaUnit(p, cells.Count == 0 ? null : cells.Sum(c => c.Sum) / cells.Sum(c => c.Count)));
+                    double sum = 0;
+                    long count = 0;
+                    foreach (var x in series[p])
+                    {
+                        if (x.Local.Hour == h)
+                        {
+                            sum += x.Sum;
+                            count += x.Count;
+                        }
+                    }
+                    return (p, ToEpaUnit(p, count == 0 ? null : sum / count));
                 }).ToList();
-                byHour[h] = AqiTable.For(DateOnly.FromDateTime(period.LocalTo.AddTicks(-1))).Overall(conc)?.Value.Index;
+                byHour[h] = heatTable.Overall(conc)?.Value.Index;
             }
             result.Add(new DistrictAir(d.Key, d.Name, worst, dominant, table, worstBand, byHour));
         }
