@@ -11,5 +11,6 @@ global using CityOps.Web.Features.ControlRoom;
 global using CityOps.Web.Features.Demo;
 global using CityOps.Web.Features.Health;
 global using CityOps.Web.Features.Ingest;
+global using CityOps.Web.Features.Kpi;
 global using CityOps.Web.Features.Live;
 global using CityOps.Web.Features.Telemetry;

@@ -14,6 +14,7 @@ try
     builder.AddTelemetry();
     builder.AddDemo();
     builder.AddActions();
+    builder.AddKpi();
     builder.AddHealth();
     builder.AddUi();
 
@@ -27,6 +28,7 @@ try
     app.MapTelemetryHub();
     app.MapDemoApi();
     app.MapActionsApi();
+    app.MapKpiApi();
     app.MapHealth();
     app.MapUi();
     await app.RunAsync();

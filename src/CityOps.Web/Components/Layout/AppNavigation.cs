@@ -19,5 +19,8 @@ public static class AppNavigation
         new("Sites", "/", Icons.Material.Outlined.Dashboard, Policies.AnyRole, NavLinkMatch.All),
         new("Control room", "/control-room", Icons.Material.Outlined.Map, Policies.AnyRole),
         new("Alarms", "/alarms", Icons.Material.Outlined.NotificationsActive, Policies.AnyRole, Badge: typeof(AlarmNavBadge)),
+        new("KPI · Plant", "/kpi/plant", Icons.Material.Outlined.Factory, Policies.Manager),
+        new("KPI · City", "/kpi/city", Icons.Material.Outlined.LocationCity, Policies.Manager),
+        new("KPI · Alarm system", "/kpi/alarms", Icons.Material.Outlined.Assessment, Policies.Manager),
     ];
 }
