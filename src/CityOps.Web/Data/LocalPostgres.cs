@@ -21,6 +21,7 @@ public sealed class LocalPostgres
     public const string DatabaseName = "cityops";
     private readonly string _binDir;
     private readonly bool _asPostgresUser;
+    private int _maxConnections = 200;
 
     private LocalPostgres(string dataDirectory, string binDir, int port, string password)
     {
@@ -45,7 +46,9 @@ public sealed class LocalPostgres
     }.ConnectionString;
 
     /// <summary>Creates the cluster when the directory is empty, starts it unless it already runs, and ensures the database exists.</summary>
-    public static async Task<LocalPostgres> StartAsync(string dataDirectory, int? port = null, CancellationToken cancellationToken = default)
+    /// <param name="maxConnections">The server's connection limit (one application needs a few dozen at most).</param>
+    public static async Task<LocalPostgres> StartAsync(string dataDirectory, int? port = null, CancellationToken cancellationToken = default,
+        int maxConnections = 200)
     {
         dataDirectory = Path.GetFullPath(dataDirectory);
         var binDir = FindBinaries();
@@ -60,7 +63,7 @@ public sealed class LocalPostgres
             }
         }
         var password = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).Trim();
-        var pg = new LocalPostgres(dataDirectory, binDir, port ?? 0, password);
+        var pg = new LocalPostgres(dataDirectory, binDir, port ?? 0, password) { _maxConnections = maxConnections };
         if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
         {
             await pg.InitAsync(cancellationToken);
@@ -93,7 +96,7 @@ public sealed class LocalPostgres
         string[] options =
         [
             $"-p {Port}", "-c listen_addresses=127.0.0.1", $"-k {DataDirectory}",
-            "-c max_connections=200", "-c shared_buffers=256MB", "-c max_wal_size=4GB",
+            $"-c max_connections={_maxConnections}", "-c shared_buffers=256MB", "-c max_wal_size=4GB",
             "-c checkpoint_timeout=15min", "-c wal_compression=on", "-c max_locks_per_transaction=256",
         ];
         await RunAsync("pg_ctl", ["-D", DataDirectory, "-l", log, "-w", "-t", "60", "-o", string.Join(' ', options), "start"], cancellationToken);

@@ -24,7 +24,8 @@ public sealed class PostgresFixture : IAsyncLifetime
             File.SetUnixFileMode(_root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
                 UnixFileMode.GroupExecute | UnixFileMode.OtherExecute | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         }
-        Cluster = await LocalPostgres.StartAsync(Path.Combine(_root, "pg"));
+        // Many test applications (each with its pools, engine and workers) share this one server at the same time.
+        Cluster = await LocalPostgres.StartAsync(Path.Combine(_root, "pg"), maxConnections: 1000);
     }
 
     /// <summary>Creates an empty database and returns its connection string.</summary>
