@@ -1,3 +1,4 @@
+using CityOps.Web.Features.Audit;
 using CityOps.Analytics.Alerts;
 using CityOps.Web.Data;
 using CityOps.Web.Features.Actions;
@@ -44,6 +45,8 @@ internal static class ActionsTestKit
     {
         var factory = services.GetRequiredService<IDbContextFactory<CityOpsDbContext>>();
         await using var db = await factory.CreateDbContextAsync(TestContext.Current.CancellationToken);
-        return await db.AuditLog.AsNoTracking().OrderBy(e => e.Id).Select(e => e.Action).ToListAsync(TestContext.Current.CancellationToken);
+        // Only the control-action trail: demo mode also audits the rules it seeds.
+        return await db.AuditLog.AsNoTracking().Where(e => e.Category == AuditCategory.ControlAction).OrderBy(e => e.Id).Select(e => e.Action)
+            .ToListAsync(TestContext.Current.CancellationToken);
     }
 }
