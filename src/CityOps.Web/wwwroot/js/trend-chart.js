@@ -117,6 +117,9 @@ export function create(element, options, bytes) {
         },
         // Appends newer points and drops those older than the window (seconds); the time axis follows.
         append(packed, windowSeconds) {
+            // Zoomed: the visible range is narrower than the points drawn (read before they change).
+            const x = plot.scales.x, shown = plot.data[0];
+            const zoomed = shown.length > 1 && x.min != null && (x.min > shown[0] || x.max < shown[shown.length - 1]);
             const add = unpack(packed);
             live ??= plot.data.map(s => Array.from(s));
             const lastTs = live[0].at(-1) ?? -Infinity;
@@ -128,7 +131,10 @@ export function create(element, options, bytes) {
             let drop = 0;
             while (drop < live[0].length && live[0][drop] < newest - windowSeconds) drop++;
             if (drop) for (const s of live) s.splice(0, drop);
-            plot.setData(live);
+            // Follow the newest points unless the operator has zoomed into part of the trend (drag to zoom,
+            // double-click to return to following): then new points must not move the view away.
+            plot.setData(live, !zoomed);
+            element.dataset.zoomed = String(zoomed);
             element.dataset.lastTs = String(newest ?? "");
             element.dataset.points = String(live[0].length);
         },
