@@ -1,3 +1,4 @@
+using Npgsql;
 using CityOps.Web.Features.Audit;
 using CityOps.Analytics.Alerts;
 using CityOps.Web.Data;
@@ -48,5 +49,40 @@ internal static class ActionsTestKit
         // Only the control-action trail: demo mode also audits the rules it seeds.
         return await db.AuditLog.AsNoTracking().Where(e => e.Category == AuditCategory.ControlAction).OrderBy(e => e.Id).Select(e => e.Action)
             .ToListAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>The predicted value at <paramref name="at"/>, linear between the prediction's points and held at its ends.</summary>
+    public static double Interpolate(PredictedRun run, DateTime at)
+    {
+        var t = (at - DateTime.UnixEpoch).TotalSeconds;
+        var i = Array.FindIndex(run.Times, x => x >= t);
+        if (i < 0)
+        {
+            return run.Values[^1];
+        }
+        if (i == 0)
+        {
+            return run.Values[0];
+        }
+        var f = (t - run.Times[i - 1]) / (run.Times[i] - run.Times[i - 1]);
+        return run.Values[i - 1] + f * (run.Values[i] - run.Values[i - 1]);
+    }
+
+    /// <summary>The stored readings of a sensor after a time, oldest first.</summary>
+    public static async Task<List<(DateTime Ts, double Value)>> ReadingsAsync(string connectionString, string sensorKey, DateTime after)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(TestContext.Current.CancellationToken);
+        await using var cmd = new NpgsqlCommand(
+            "SELECT r.ts, r.value FROM readings r JOIN sensors s ON s.id = r.sensor_id WHERE s.key = $1 AND r.ts > $2 ORDER BY r.ts", conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = sensorKey });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = after });
+        var result = new List<(DateTime, double)>();
+        await using var reader = await cmd.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            result.Add((DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc), reader.GetDouble(1)));
+        }
+        return result;
     }
 }

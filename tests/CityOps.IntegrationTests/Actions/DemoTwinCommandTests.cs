@@ -51,7 +51,7 @@ public sealed class DemoTwinCommandTests(PostgresFixture pg) : IAsyncLifetime
         var applied = await WaitForCommandAsync(_app.Services, requested.Id, c => c.IsFinal, "the command to finish");
 
         Assert.Equal(CommandStatus.Applied, applied.Status);
-        Assert.Equal(view.Suggestion.ProposedValue, await ScalarAsync<double>("SELECT current_value FROM actuators WHERE key = $1", zone + ".bypass"));
+        Assert.Equal(view.Suggestion.ProposedValue, await CityOps.IntegrationTests.Ingest.IngestTestHost.QueryScalarAsync<double>(_connectionString, "SELECT current_value FROM actuators WHERE key = $1", zone + ".bypass"));
         Assert.Equal(view.Suggestion.ProposedValue, _app.Services.GetRequiredService<DemoTwinHost>().Use(t => t.GetActuator(zone + ".bypass")));
         var audit = await AuditActionsAsync(_app.Services);
         Assert.Equal(["suggestion.created", "suggestion.accepted", "command.requested", "command.sent", "command.applied"], audit);
@@ -61,12 +61,12 @@ public sealed class DemoTwinCommandTests(PostgresFixture pg) : IAsyncLifetime
         var readings = new List<(DateTime Ts, double Value)>();
         await Wait.UntilAsync(async () =>
         {
-            readings = await ReadingsAsync(zone + ".pressure_cp", after);
+            readings = await ActionsTestKit.ReadingsAsync(_connectionString, zone + ".pressure_cp", after);
             return readings.Count >= 3;
         }, TimeSpan.FromSeconds(60), "pressure readings after the command");
         foreach (var (ts, value) in readings)
         {
-            var without = Interpolate(effect.Without, ts);
+            var without = ActionsTestKit.Interpolate(effect.Without, ts);
             Assert.True(value > without + 0.3, $"{value:F2} bar at {ts:O}, predicted {without:F2} bar without the action");
         }
     }
@@ -122,44 +122,4 @@ public sealed class DemoTwinCommandTests(PostgresFixture pg) : IAsyncLifetime
     private void Leak(string zone) =>
         _app.Services.GetRequiredService<DemoTwinHost>().Use(t => t.InjectFault(new FaultSpec(FaultKind.Leak, zone, TimeSpan.FromHours(2), Magnitude: 400)));
 
-    private static double Interpolate(PredictedRun run, DateTime at)
-    {
-        var t = (at - DateTime.UnixEpoch).TotalSeconds;
-        var i = Array.FindIndex(run.Times, x => x >= t);
-        if (i <= 0)
-        {
-            return run.Values[Math.Max(i, 0)];
-        }
-        var f = (t - run.Times[i - 1]) / (run.Times[i] - run.Times[i - 1]);
-        return run.Values[i - 1] + f * (run.Values[i] - run.Values[i - 1]);
-    }
-
-    private async Task<List<(DateTime, double)>> ReadingsAsync(string sensorKey, DateTime after)
-    {
-        await using var conn = new NpgsqlConnection(_connectionString);
-        await conn.OpenAsync(Ct);
-        await using var cmd = new NpgsqlCommand(
-            "SELECT r.ts, r.value FROM readings r JOIN sensors s ON s.id = r.sensor_id WHERE s.key = $1 AND r.ts > $2 ORDER BY r.ts", conn);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = sensorKey });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = after });
-        var result = new List<(DateTime, double)>();
-        await using var reader = await cmd.ExecuteReaderAsync(Ct);
-        while (await reader.ReadAsync(Ct))
-        {
-            result.Add((DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc), reader.GetDouble(1)));
-        }
-        return result;
-    }
-
-    private async Task<T> ScalarAsync<T>(string sql, params object[] args)
-    {
-        await using var conn = new NpgsqlConnection(_connectionString);
-        await conn.OpenAsync(Ct);
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var a in args)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = a });
-        }
-        return (T)(await cmd.ExecuteScalarAsync(Ct))!;
-    }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using CityOps.Analytics.Alerts;
+using CityOps.IntegrationTests.Actions;
 using CityOps.IntegrationTests.Infrastructure;
 using CityOps.Simulator;
 using CityOps.Web.Data;
@@ -83,7 +84,7 @@ public sealed class AlarmToActionTests(PostgresFixture pg) : IAsyncLifetime
         Assert.NotNull(effect);
         Assert.NotNull(effect.Without.CrossesAt);
         Assert.True(effect.With.Extreme > effect.Without.Extreme, $"with the bypass {effect.With.Extreme:F2} bar, without {effect.Without.Extreme:F2} bar");
-        var before = await ScalarAsync<double>("SELECT current_value FROM actuators WHERE key = $1", Bypass);
+        var before = await CityOps.IntegrationTests.Ingest.IngestTestHost.QueryScalarAsync<double>(_connectionString, "SELECT current_value FROM actuators WHERE key = $1", Bypass);
         Assert.NotEqual(view.Suggestion.ProposedValue, before);
 
         var requested = await suggestions.AcceptAsync(view.Suggestion.Id, Operator, Ct);
@@ -94,7 +95,7 @@ public sealed class AlarmToActionTests(PostgresFixture pg) : IAsyncLifetime
         Assert.True(applied.RequestedAt <= applied.SentAt && applied.SentAt <= applied.AcknowledgedAt && applied.AcknowledgedAt <= applied.AppliedAt,
             $"requested {applied.RequestedAt:O}, sent {applied.SentAt:O}, acknowledged {applied.AcknowledgedAt:O}, applied {applied.AppliedAt:O}");
         Assert.Equal(before, applied.PreviousValue);
-        Assert.Equal(view.Suggestion.ProposedValue, await ScalarAsync<double>("SELECT current_value FROM actuators WHERE key = $1", Bypass));
+        Assert.Equal(view.Suggestion.ProposedValue, await CityOps.IntegrationTests.Ingest.IngestTestHost.QueryScalarAsync<double>(_connectionString, "SELECT current_value FROM actuators WHERE key = $1", Bypass));
         Assert.Equal(view.Suggestion.ProposedValue, _app.Services.GetRequiredService<DemoTwinHost>().Use(t => t.GetActuator(Bypass)));
 
         var audit = await QueryAsync(db => db.AuditLog.AsNoTracking().OrderBy(e => e.Id).ToListAsync(Ct));
@@ -112,12 +113,12 @@ public sealed class AlarmToActionTests(PostgresFixture pg) : IAsyncLifetime
         var readings = new List<(DateTime Ts, double Value)>();
         await Wait.UntilAsync(async () =>
         {
-            readings = (await ReadingsAsync(Sensor, after)).Where(r => !posted.Contains(r.Ts)).ToList();
+            readings = (await ActionsTestKit.ReadingsAsync(_connectionString, Sensor, after)).Where(r => !posted.Contains(r.Ts)).ToList();
             return readings.Count >= 3;
         }, TimeSpan.FromSeconds(90), "the twin's pressure readings after the command");
         foreach (var (ts, value) in readings)
         {
-            var without = Interpolate(effect.Without, ts);
+            var without = ActionsTestKit.Interpolate(effect.Without, ts);
             Assert.True(value > without + 0.3, $"{value:F2} bar at {ts:O}, predicted {without:F2} bar without the action");
         }
     }
@@ -161,48 +162,4 @@ public sealed class AlarmToActionTests(PostgresFixture pg) : IAsyncLifetime
         return await query(db);
     }
 
-    private static double Interpolate(PredictedRun run, DateTime at)
-    {
-        var t = (at - DateTime.UnixEpoch).TotalSeconds;
-        var i = Array.FindIndex(run.Times, x => x >= t);
-        if (i < 0)
-        {
-            return run.Values[^1];
-        }
-        if (i == 0)
-        {
-            return run.Values[0];
-        }
-        var f = (t - run.Times[i - 1]) / (run.Times[i] - run.Times[i - 1]);
-        return run.Values[i - 1] + f * (run.Values[i] - run.Values[i - 1]);
-    }
-
-    private async Task<List<(DateTime Ts, double Value)>> ReadingsAsync(string sensorKey, DateTime after)
-    {
-        await using var conn = new NpgsqlConnection(_connectionString);
-        await conn.OpenAsync(Ct);
-        await using var cmd = new NpgsqlCommand(
-            "SELECT r.ts, r.value FROM readings r JOIN sensors s ON s.id = r.sensor_id WHERE s.key = $1 AND r.ts > $2 ORDER BY r.ts", conn);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = sensorKey });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = after });
-        var result = new List<(DateTime, double)>();
-        await using var reader = await cmd.ExecuteReaderAsync(Ct);
-        while (await reader.ReadAsync(Ct))
-        {
-            result.Add((DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc), reader.GetDouble(1)));
-        }
-        return result;
-    }
-
-    private async Task<T> ScalarAsync<T>(string sql, params object[] args)
-    {
-        await using var conn = new NpgsqlConnection(_connectionString);
-        await conn.OpenAsync(Ct);
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var a in args)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = a });
-        }
-        return (T)(await cmd.ExecuteScalarAsync(Ct))!;
-    }
 }

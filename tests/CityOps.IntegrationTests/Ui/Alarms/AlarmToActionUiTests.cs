@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using CityOps.Analytics.Alerts;
+using CityOps.IntegrationTests.Actions;
 using CityOps.IntegrationTests.Infrastructure;
 using CityOps.Web.Features.Accounts;
 using CityOps.Web.Features.Actions;
@@ -102,7 +103,7 @@ public sealed class AlarmToActionUiTests(PostgresFixture pg) : IAsyncLifetime
         await Wait.UntilAsync(async () =>
         {
             var text = (await shown.InnerTextAsync()).Trim().Split(' ')[0];
-            without = Interpolate(effect.Without, DateTime.UtcNow);
+            without = ActionsTestKit.Interpolate(effect.Without, DateTime.UtcNow);
             return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && value > without + 0.3;
         }, TimeSpan.FromSeconds(120), $"the supply pressure to rise clear of the prediction without the bypass (last {value:F2} bar, without {without:F2} bar)");
     }
@@ -155,19 +156,4 @@ public sealed class AlarmToActionUiTests(PostgresFixture pg) : IAsyncLifetime
         return found;
     }
 
-    private static double Interpolate(PredictedRun run, DateTime at)
-    {
-        var t = (at - DateTime.UnixEpoch).TotalSeconds;
-        var i = Array.FindIndex(run.Times, x => x >= t);
-        if (i < 0)
-        {
-            return run.Values[^1];
-        }
-        if (i == 0)
-        {
-            return run.Values[0];
-        }
-        var f = (t - run.Times[i - 1]) / (run.Times[i] - run.Times[i - 1]);
-        return run.Values[i - 1] + f * (run.Values[i] - run.Values[i - 1]);
-    }
 }
