@@ -1,3 +1,4 @@
+using CityOps.Web.Features.Actions;
 using CityOps.Analytics.Kpi;
 using CityOps.IntegrationTests.Infrastructure;
 using CityOps.Web.Features.Alerts;
@@ -177,5 +178,48 @@ public sealed class KpiQueryTests(PostgresFixture pg)
         Assert.Equal("12", page.Sheet!.Tiles.Single(t => t.Id == "peak").Value);
         Assert.Equal(KpiLight.Red, page.Sheet.Tiles.Single(t => t.Id == "peak").Light);
         Assert.Equal("2.0 min", page.Sheet.Tiles.Single(t => t.Id == "mtta").Value);
+    }
+
+    [Fact]
+    public async Task AlarmsAsync_StoredSuggestionsAndCommands_GivesAcceptanceAndPredictionFigures()
+    {
+        await using var host = await KpiTestHost.StartAsync(await pg.CreateDatabaseAsync());
+        var day = KpiTestHost.Tuesday;
+        var factory = host.Service<Microsoft.EntityFrameworkCore.IDbContextFactory<CityOps.Web.Data.CityOpsDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync(Ct))
+        {
+            Suggestion Make(SuggestionStatus status, int hour) => new()
+            {
+                AlarmId = hour, PlaybookKey = "water.open_bypass", ActuatorKey = "kp.wz.bypass", Unit = "%", Description = "Open the bypass",
+                Alternatives = "[]", CreatedAt = day.AddHours(hour), Status = status,
+            };
+            Command Applied(Suggestion s, bool predictedWithin, bool actualWithin, double error) => new()
+            {
+                Suggestion = s, ActuatorKey = s.ActuatorKey, Value = 40, RequestedBy = "operator@example.org", RequestedAt = s.CreatedAt,
+                Status = CommandStatus.Applied,
+                Outcome = System.Text.Json.JsonSerializer.Serialize(
+                    new OutcomeCheck("kp.wz.pressure", 30, 3.4, 3.3, predictedWithin, actualWithin, error, "checked"), CommandService.Json),
+            };
+            // Three accepted (one modified) and one rejected in the day, one expired; two applied and checked, one of them
+            // off its prediction; one suggestion the day before, which must not count.
+            var a = Make(SuggestionStatus.Accepted, 8);
+            var b = Make(SuggestionStatus.Modified, 9);
+            db.Suggestions.AddRange(a, b, Make(SuggestionStatus.Accepted, 10), Make(SuggestionStatus.Rejected, 11), Make(SuggestionStatus.Expired, 12),
+                Make(SuggestionStatus.Rejected, -5));
+            db.Commands.AddRange(Applied(a, true, true, 0.1), Applied(b, true, false, 0.5));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var page = await host.Service<KpiService>().AlarmsAsync(new KpiPeriodRequest(KpiPeriodKind.Day, day, null), Ct);
+
+        var response = page.Report!.Response!;
+        Assert.Equal(5, response.Suggested);
+        Assert.Equal(0.75, response.AcceptedShare);
+        Assert.Equal(2, response.Applied);
+        Assert.Equal(0.5, response.AsPredictedShare);
+        Assert.Equal(0.3, response.MeanAbsoluteError!.Value, 9);
+        Assert.Equal(1, page.Report.PreviousResponse!.Rejected);
+        Assert.Equal("75.0 %", page.Sheet!.Tiles.Single(t => t.Id == "accepted").Value);
+        Assert.Equal("50.0 %", page.Sheet.Tiles.Single(t => t.Id == "as-predicted").Value);
     }
 }

@@ -32,6 +32,25 @@ public static class AlarmSheet
                 KpiFormat.Signed(PeriodComparison.RelativeChange(now?.MeanTimeToAcknowledge?.TotalMinutes, before?.MeanTimeToAcknowledge?.TotalMinutes)),
                 now?.MeanTimeToAcknowledge is null ? KpiLight.Missing : KpiLight.None),
         };
+        var response = r.Response;
+        var responseBefore = r.PreviousResponse;
+        tiles.Add(new("accepted", "Suggested actions accepted", KpiFormat.Percent(response?.AcceptedShare), "—", KpiFormat.Percent(responseBefore?.AcceptedShare),
+            KpiFormat.Signed(PeriodComparison.RelativeChange(response?.AcceptedShare, responseBefore?.AcceptedShare)),
+            response?.AcceptedShare is null ? KpiLight.Missing : KpiLight.None, "#response"));
+        tiles.Add(new("as-predicted", "Applied actions that worked as predicted", KpiFormat.Percent(response?.AsPredictedShare), "—",
+            KpiFormat.Percent(responseBefore?.AsPredictedShare),
+            KpiFormat.Signed(PeriodComparison.RelativeChange(response?.AsPredictedShare, responseBefore?.AsPredictedShare)),
+            response?.AsPredictedShare is null ? KpiLight.Missing : KpiLight.None, "#response"));
+        IReadOnlyList<IReadOnlyList<KpiCell>> responseRows = response is null ? [] :
+        [
+            [new("Suggested"), new(KpiFormat.Count(response.Suggested))],
+            [new("Accepted (as proposed or modified)"), new(KpiFormat.Count(response.Accepted))],
+            [new("Rejected"), new(KpiFormat.Count(response.Rejected))],
+            [new("Expired undecided"), new(KpiFormat.Count(response.Expired))],
+            [new("Applied to the equipment"), new(KpiFormat.Count(response.Applied))],
+            [new("Outcome checked"), new(KpiFormat.Count(response.OutcomesChecked))],
+            [new("Mean error of the prediction (sensor units)"), new(KpiFormat.Number(response.MeanAbsoluteError, 2))],
+        ];
         var areas = (now?.Areas ?? []).Select(a => (IReadOnlyList<KpiCell>)
         [
             new(a.Area), new(KpiFormat.Count(a.Alarms)),
@@ -52,6 +71,7 @@ public static class AlarmSheet
             new("areas", "Alarm load by operator area", ["Area", "Alarms", "Per 10 min", "Per day", "Peak in 10 min", "Time in flood"], areas),
             new("top10", "Ten most frequent alarms", ["Rule", "Source", "Alarms", "Share"], top),
             new("priorities", "Priority distribution", ["Priority", "Share", "Target"], priorities),
+            new("response", "Response to suggested actions", ["Figure", "Value"], responseRows),
         ]);
     }
 
