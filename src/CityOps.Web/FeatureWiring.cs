@@ -2,11 +2,13 @@
 global using CityOps.Web.Components;
 global using CityOps.Web.Data;
 global using CityOps.Web.Features.Accounts;
+global using CityOps.Web.Features.Administration;
 global using CityOps.Web.Features.Alerts;
 global using CityOps.Web.Features.Actions;
 global using CityOps.Web.Features.ApiKeys;
 global using CityOps.Web.Features.Assets;
 global using CityOps.Web.Features.Audit;
+global using CityOps.Web.Features.Cluster;
 global using CityOps.Web.Features.ControlRoom;
 global using CityOps.Web.Features.Demo;
 global using CityOps.Web.Features.Health;

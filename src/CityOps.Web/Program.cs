@@ -3,6 +3,7 @@ try
     var builder = WebApplication.CreateBuilder(args);
     await builder.AddDatabaseAsync();
     builder.AddAccounts();
+    builder.AddCluster();
     builder.AddApiKeys();
     builder.AddAssets();
     builder.AddAudit();
@@ -15,6 +16,7 @@ try
     builder.AddDemo();
     builder.AddActions();
     builder.AddKpi();
+    builder.AddAdministration();
     builder.AddHealth();
     builder.AddUi();
 
@@ -29,6 +31,7 @@ try
     app.MapDemoApi();
     app.MapActionsApi();
     app.MapKpiApi();
+    app.MapAdministration();
     app.MapHealth();
     app.MapUi();
     await app.RunAsync();

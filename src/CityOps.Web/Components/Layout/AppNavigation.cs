@@ -22,5 +22,6 @@ public static class AppNavigation
         new("KPI · Plant", "/kpi/plant", Icons.Material.Outlined.Factory, Policies.Manager),
         new("KPI · City", "/kpi/city", Icons.Material.Outlined.LocationCity, Policies.Manager),
         new("KPI · Alarm system", "/kpi/alarms", Icons.Material.Outlined.Assessment, Policies.Manager),
+        new("Administration", "/admin", Icons.Material.Outlined.AdminPanelSettings, Policies.Administrator),
     ];
 }
