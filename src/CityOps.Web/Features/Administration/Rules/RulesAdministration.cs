@@ -5,6 +5,7 @@ public static class RulesAdministration
 {
     public static void Add(WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<IRuleAdministration, RuleAdministration>();
     }
 
     /// <summary>Maps this part's endpoints on <paramref name="admin"/> (<c>/api/v1/admin</c>, Administrators only).</summary>
