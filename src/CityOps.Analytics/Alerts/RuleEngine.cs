@@ -92,6 +92,10 @@ public sealed class RuleEngine
     /// <summary>How many (rule, source) bindings run.</summary>
     public int BindingCount => _bindingOrder.Count;
 
+    /// <summary>The sensors at least one binding reads, in registration order: the history a backtest of these rules needs.</summary>
+    public IReadOnlyList<EngineSensor> BoundSensors() =>
+        [.. _sensorOrder.Where(s => s.Bindings.Count > 0 || s.Groups.Count > 0).Select(s => s.Sensor)];
+
     /// <summary>Feeds one reading; appends any alarm signals it causes to <paramref name="output"/>.</summary>
     public void OnReading(int sensorId, DateTime timestamp, double value, List<AlarmSignal> output)
     {

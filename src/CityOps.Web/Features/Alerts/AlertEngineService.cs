@@ -647,8 +647,7 @@ public sealed class AlertEngineService : BackgroundService, IReadingsObserver
         (scope.AssetType is null || scope.AssetType == sensor.AssetType) &&
         (scope.Metric is null || scope.Metric == sensor.Context.Metric);
 
-    private RuleEngineOptions EngineOptions() =>
-        new(_options.ChatterCycles, _options.ChatterWindow, _options.FloodAlarms, _options.FloodWindow);
+    private RuleEngineOptions EngineOptions() => _options.EngineOptions();
 
     private DateTime Now() => _time.GetUtcNow().UtcDateTime;
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using CityOps.Analytics.Alerts;
 
 namespace CityOps.Web.Features.Alerts;
 
@@ -40,4 +41,7 @@ public sealed class AlertOptions
 
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan FloodWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The engine settings these options give: the live engine and backtests run with the same.</summary>
+    public RuleEngineOptions EngineOptions() => new(ChatterCycles, ChatterWindow, FloodAlarms, FloodWindow);
 }

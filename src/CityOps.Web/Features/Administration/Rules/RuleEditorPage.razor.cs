@@ -16,7 +16,7 @@ namespace CityOps.Web.Features.Administration.Rules;
 /// </summary>
 public sealed partial class RuleEditorPage : ComponentBase
 {
-    [Inject] public required IRuleAdministration Admin { get; init; }
+    [Inject] public required IRulePagesBackend Admin { get; init; }
     [Inject] public required SensorCatalog Sensors { get; init; }
     [Inject] public required IEnumerable<IPlaybook> Playbooks { get; init; }
     [Inject] public required AuthenticationStateProvider Auth { get; init; }
@@ -73,7 +73,7 @@ public sealed partial class RuleEditorPage : ComponentBase
 
     private bool Backtested => _backtestedJson is not null && _backtestedJson == AlertRuleJson.Serialize(Definition);
 
-    private bool Changed => _detail is not null && AlertRuleJson.Serialize(_detail.Definition with { Enabled = _detail.Enabled }) != AlertRuleJson.Serialize(Definition);
+    private bool Changed => _detail is not null && AlertRuleJson.Serialize(_detail.Definition) != AlertRuleJson.Serialize(Definition);
 
     /// <summary>The known playbooks, then any other key the rule names.</summary>
     private IEnumerable<string> PlaybookChoices => Playbooks.Select(p => p.Key).Order(StringComparer.Ordinal).Union(_playbooks);
@@ -96,14 +96,15 @@ public sealed partial class RuleEditorPage : ComponentBase
         }
         else
         {
-            _detail = await Admin.GetAsync(Key, CancellationToken.None);
+            var user = (await Auth.GetAuthenticationStateAsync()).User;
+            _detail = await Admin.GetAsync(user, Key, CancellationToken.None);
             if (_detail is null)
             {
                 _notFound = true;
             }
             else
             {
-                Fill(_detail.Definition with { Enabled = _detail.Enabled });
+                Fill(_detail.Definition);
             }
         }
         _loading = false;
@@ -214,13 +215,14 @@ public sealed partial class RuleEditorPage : ComponentBase
     private async Task ReloadAsync(bool keepBacktest)
     {
         var backtested = _backtestedJson;
-        _detail = await Admin.GetAsync(_key, CancellationToken.None);
+        var user = (await Auth.GetAuthenticationStateAsync()).User;
+        _detail = await Admin.GetAsync(user, _key, CancellationToken.None);
         if (_detail is null)
         {
             _notFound = true;
             return;
         }
-        Fill(_detail.Definition with { Enabled = _detail.Enabled });
+        Fill(_detail.Definition);
         _backtestedJson = keepBacktest ? backtested : null;
     }
 }

@@ -11,7 +11,7 @@ namespace CityOps.Web.Features.Administration.Rules;
 /// </summary>
 public sealed partial class RulesPage : ComponentBase, IAsyncDisposable
 {
-    [Inject] public required IRuleAdministration Admin { get; init; }
+    [Inject] public required IRulePagesBackend Admin { get; init; }
     [Inject] public required AuthenticationStateProvider Auth { get; init; }
     [Inject] public required IJSRuntime Js { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
@@ -37,7 +37,8 @@ public sealed partial class RulesPage : ComponentBase, IAsyncDisposable
 
     private async Task LoadAsync()
     {
-        _rules = await Admin.ListAsync(CancellationToken.None);
+        var user = (await Auth.GetAuthenticationStateAsync()).User;
+        _rules = await Admin.ListAsync(user, CancellationToken.None);
         _selected.IntersectWith(_rules.Select(r => r.Key));
         _loading = false;
     }
@@ -133,7 +134,7 @@ public sealed partial class RulesPage : ComponentBase, IAsyncDisposable
             _module ??= await Js.InvokeAsync<IJSObjectReference>("import", RuleBacktestPanel.ModulePath);
             await _module.InvokeVoidAsync("download", keys is null ? "alert-rules.json" : $"alert-rules-{keys.Count}.json", "application/json", json);
         }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is UnauthorizedAccessException or KeyNotFoundException)
         {
             Snackbar.Add(e.Message, Severity.Error);
         }
@@ -153,7 +154,7 @@ public sealed partial class RulesPage : ComponentBase, IAsyncDisposable
             var user = (await Auth.GetAuthenticationStateAsync()).User;
             await change(user);
         }
-        catch (Exception e) when (e is ArgumentException or KeyNotFoundException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or UnauthorizedAccessException)
         {
             Snackbar.Add(e.Message, Severity.Error);
         }
