@@ -20,7 +20,9 @@ export function drawBacktest(element, options) {
     const shade = u => {
         const ctx = u.ctx, { top, height, left, width } = u.bbox;
         ctx.save();
-        ctx.fillStyle = alarm + "40";
+        // The palette gives the colour in any CSS form (hex, rgb()), so transparency comes from the canvas, not the string.
+        ctx.globalAlpha = 0.3;
+        ctx.fillStyle = alarm;
         for (const [from, to] of intervals) {
             const x0 = Math.max(left, u.valToPos(from, "x", true));
             const x1 = Math.min(left + width, u.valToPos(to, "x", true));
@@ -28,10 +30,16 @@ export function drawBacktest(element, options) {
         }
         ctx.restore();
     };
+    const hm = uPlot.fmtDate("{HH}:{mm}"), dhm = uPlot.fmtDate("{DD}.{MM} {HH}:{mm}");
+    const tzDate = ts => uPlot.tzDate(new Date(ts * 1e3), options.timeZone ?? "UTC");
+    const timeValues = (u, splits) => {
+        const fmt = u.scales.x.max - u.scales.x.min > 2 * 86400 ? dhm : hm;
+        return splits.map(ts => fmt(tzDate(ts)));
+    };
     const opts = {
         width: Math.max(element.clientWidth, 300),
         height: options.height ?? 260,
-        tzDate: ts => uPlot.tzDate(new Date(ts * 1e3), options.timeZone ?? "UTC"),
+        tzDate,
         scales: { x: { time: true } },
         series: [
             {},
@@ -39,7 +47,7 @@ export function drawBacktest(element, options) {
             { label: `${options.label} min`, stroke: line, width: 1, points: { show: false }, value: fmt },
         ],
         bands: [{ series: [1, 2], fill: line + "33" }],
-        axes: [axis, { ...axis, size: 84, values: (u, splits) => splits.map(v => v == null ? "" : `${+v.toPrecision(6)} ${unit}`) }],
+        axes: [{ ...axis, values: timeValues }, { ...axis, size: 84, values: (u, splits) => splits.map(v => v == null ? "" : `${+v.toPrecision(6)} ${unit}`) }],
         cursor: { drag: { x: true, y: false } },
         hooks: { drawClear: [shade] },
     };

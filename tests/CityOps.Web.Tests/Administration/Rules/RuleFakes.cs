@@ -52,14 +52,41 @@ internal sealed class FakeRulePagesBackend : IRulePagesBackend
         return Task.FromResult(ImportReport(json, dryRun));
     }
 
-    public Task<int> SetEnabledAsync(ClaimsPrincipal user, IReadOnlyCollection<string> keys, bool enabled, CancellationToken ct) =>
-        throw new NotSupportedException();
+    public List<(IReadOnlyCollection<string> Keys, bool Enabled)> EnableChanges { get; } = [];
+    public List<(string Key, string? Reason)> Deletes { get; } = [];
+    public List<(string Key, string NewKey)> Clones { get; } = [];
+    public List<IReadOnlyCollection<string>?> Exports { get; } = [];
 
-    public Task DeleteAsync(ClaimsPrincipal user, string key, string? reason, CancellationToken ct) => throw new NotSupportedException();
+    public Task<int> SetEnabledAsync(ClaimsPrincipal user, IReadOnlyCollection<string> keys, bool enabled, CancellationToken ct)
+    {
+        EnableChanges.Add((keys, enabled));
+        var changed = keys.Where(k => _rules[k].Enabled != enabled).ToList();
+        foreach (var key in changed)
+        {
+            Append(key, _rules[key].Definition with { Enabled = enabled }, enabled ? "Enabled" : "Disabled", user);
+        }
+        return Task.FromResult(changed.Count);
+    }
 
-    public Task CloneAsync(ClaimsPrincipal user, string key, string newKey, CancellationToken ct) => throw new NotSupportedException();
+    public Task DeleteAsync(ClaimsPrincipal user, string key, string? reason, CancellationToken ct)
+    {
+        Deletes.Add((key, reason));
+        _rules.Remove(key);
+        return Task.CompletedTask;
+    }
 
-    public Task<string> ExportAsync(ClaimsPrincipal user, IReadOnlyCollection<string>? keys, CancellationToken ct) => throw new NotSupportedException();
+    public Task CloneAsync(ClaimsPrincipal user, string key, string newKey, CancellationToken ct)
+    {
+        Clones.Add((key, newKey));
+        Append(newKey, _rules[key].Definition with { Key = newKey, Enabled = false }, $"Cloned from {key}", user);
+        return Task.CompletedTask;
+    }
+
+    public Task<string> ExportAsync(ClaimsPrincipal user, IReadOnlyCollection<string>? keys, CancellationToken ct)
+    {
+        Exports.Add(keys);
+        return Task.FromResult($"{{\"rules\": {keys?.Count ?? _rules.Count}}}");
+    }
 
     private int Append(string key, AlertRuleDefinition definition, string? note, ClaimsPrincipal user)
     {

@@ -74,4 +74,78 @@ public class RulesPageTests : RuleScreenTests
         Assert.Equal(["water.pressure.low"], cut.FindAll("[data-testid='rules-table'] tbody tr").Select(r => r.GetAttribute("data-rule")));
         Assert.Equal("1 of 2 rules shown", cut.Find("[data-testid='rules-count']").TextContent);
     }
+
+    [Fact]
+    public void BulkDisable_TwoSelected_DisablesThoseAndShowsThemDisabled()
+    {
+        Backend.Add(FakeRulePagesBackend.LimitRule("plant.a"));
+        Backend.Add(FakeRulePagesBackend.LimitRule("plant.b"));
+        Backend.Add(FakeRulePagesBackend.LimitRule("plant.c"));
+        var cut = Render<RulesPage>();
+        Assert.True(cut.Find("[data-testid='bulk-disable']").HasAttribute("disabled"));
+
+        Input(cut, "select-plant.a").Change(true);
+        Input(cut, "select-plant.c").Change(true);
+        cut.Find("[data-testid='bulk-disable']").Click();
+
+        var change = Assert.Single(Backend.EnableChanges);
+        Assert.Equal(["plant.a", "plant.c"], change.Keys.Order());
+        Assert.False(change.Enabled);
+        cut.WaitForAssertion(() => Assert.Equal("no", cut.Find("tr[data-rule='plant.a'] [data-testid='rule-enabled']").TextContent));
+        Assert.Equal("yes", cut.Find("tr[data-rule='plant.b'] [data-testid='rule-enabled']").TextContent);
+        Assert.Equal("2", cut.Find("tr[data-rule='plant.c'] [data-testid='rule-version']").TextContent);
+    }
+
+    [Fact]
+    public void Delete_Confirmed_DeletesWithTheReasonAndTheRuleLeavesTheList()
+    {
+        Backend.Add(FakeRulePagesBackend.LimitRule("plant.a"));
+        Backend.Add(FakeRulePagesBackend.LimitRule("plant.b"));
+        var cut = Render<RulesPage>();
+
+        cut.Find("[data-testid='delete-plant.a']").Click();
+        Assert.Empty(Backend.Deletes);
+        Input(cut, "delete-reason").Input("Replaced by a forecast rule");
+        cut.Find("[data-testid='confirm-button']").Click();
+
+        Assert.Equal([("plant.a", "Replaced by a forecast rule")], Backend.Deletes);
+        cut.WaitForAssertion(() => Assert.Equal(["plant.b"], cut.FindAll("[data-testid='rules-table'] tbody tr").Select(r => r.GetAttribute("data-rule"))));
+    }
+
+    [Fact]
+    public void Clone_KeyTaken_RefusesUntilANewKeyIsGiven()
+    {
+        Backend.Add(FakeRulePagesBackend.LimitRule("plant.a"));
+        Backend.Add(FakeRulePagesBackend.LimitRule("plant.b"));
+        var cut = Render<RulesPage>();
+
+        cut.Find("[data-testid='clone-plant.a']").Click();
+        Input(cut, "clone-key").Input("plant.b");
+
+        Assert.Contains("already exists", Field(cut, "clone-key").TextContent);
+        Assert.True(cut.Find("[data-testid='confirm-button']").HasAttribute("disabled"));
+
+        Input(cut, "clone-key").Input("plant.a2");
+        cut.Find("[data-testid='confirm-button']").Click();
+
+        Assert.Equal([("plant.a", "plant.a2")], Backend.Clones);
+        cut.WaitForAssertion(() => Assert.Equal("no", cut.Find("tr[data-rule='plant.a2'] [data-testid='rule-enabled']").TextContent));
+    }
+
+    [Fact]
+    public void ExportSelected_OneSelected_DownloadsTheExportOfThatRule()
+    {
+        Backend.Add(FakeRulePagesBackend.LimitRule("plant.a"));
+        Backend.Add(FakeRulePagesBackend.LimitRule("plant.b"));
+        var module = JSInterop.SetupModule(RuleBacktestPanel.ModulePath);
+        var download = module.SetupVoid("download", _ => true);
+        var cut = Render<RulesPage>();
+
+        Input(cut, "select-plant.b").Change(true);
+        cut.Find("[data-testid='export-selected']").Click();
+
+        Assert.Equal(["plant.b"], Assert.Single(Backend.Exports));
+        var call = Assert.Single(download.Invocations);
+        Assert.Equal(["alert-rules-1.json", "application/json", "{\"rules\": 1}"], call.Arguments);
+    }
 }
