@@ -13,6 +13,7 @@ internal static class BenchmarkProgram
             ["alarm-latency", ..] => await new AlarmLatencyBenchmark(AlarmLatencyOptions.Parse(args[1..])).RunAsync(),
             ["demo-day", ..] => await new DemoDayBenchmark(DemoDayOptions.Parse(args[1..])).RunAsync(),
             ["rule-replay", ..] => await new RuleReplayBenchmark(RuleReplayOptions.Parse(args[1..])).RunAsync(),
+            ["backtest", ..] => await new BacktestBenchmark(BacktestBenchmarkOptions.Parse(args[1..])).RunAsync(),
             ["kpi", ..] => await new KpiBenchmark(KpiBenchmarkOptions.Parse(args[1..])).RunAsync(),
             _ => await UsageAsync(),
         };
@@ -27,6 +28,7 @@ internal static class BenchmarkProgram
         await Console.Error.WriteLineAsync("       CityOps.Benchmarks alarm-latency [--sensors N] [--rate N] [--crossings N] [--interval-ms N] [--batch N] [--concurrency N]");
         await Console.Error.WriteLineAsync("       CityOps.Benchmarks demo-day [--seed N] [--warmup-days N]");
         await Console.Error.WriteLineAsync("       CityOps.Benchmarks rule-replay [--days N]");
+        await Console.Error.WriteLineAsync("       CityOps.Benchmarks backtest [--days N] [--neighbours N] [--runs N]");
         await Console.Error.WriteLineAsync("       CityOps.Benchmarks kpi [--days N] [--interval SECONDS] [--runs N]");
         return 2;
     }

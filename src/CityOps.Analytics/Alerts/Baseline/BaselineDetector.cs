@@ -32,6 +32,7 @@ public sealed class BaselineDetector : IDetector
     private readonly BaselineParameters _p;
     private readonly SensorContext _sensor;
     private State _s;
+    private Detection? _conclusion;
 
     public BaselineDetector(BaselineParameters parameters, SensorContext sensor)
     {
@@ -110,10 +111,13 @@ public sealed class BaselineDetector : IDetector
             Seasonal = useSeasonal,
             LocalTicks = local.Ticks,
         };
-        return _s.Last.ToDetection(_p, _sensor);
+        _conclusion = _s.Last.ToDetection(_p, _sensor);
+        return _conclusion.Value;
     }
 
-    public Detection Evaluate(DateTime now) => _s.Count == 0 ? Detection.Normal : _s.Last.ToDetection(_p, _sensor);
+    // Nothing changes between readings: the engine's clock asks every second, and wording the detail each time
+    // would cost as much as learning from a reading.
+    public Detection Evaluate(DateTime now) => _s.Count == 0 ? Detection.Normal : _conclusion ??= _s.Last.ToDetection(_p, _sensor);
 
     public string SaveState() => JsonSerializer.Serialize(_s, JsonOptions);
 
@@ -127,6 +131,7 @@ public sealed class BaselineDetector : IDetector
             throw new ArgumentException("The baseline state was saved with a different slot layout.", nameof(state));
         }
         _s = loaded;
+        _conclusion = null;
     }
 
     // The seasonal explanation must beat the plain level clearly before it is trusted: with few days learned
