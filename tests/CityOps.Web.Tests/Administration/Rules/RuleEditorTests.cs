@@ -2,6 +2,7 @@ using Bunit;
 using CityOps.Analytics.Alerts;
 using CityOps.Web.Features.Administration.Rules;
 using CityOps.Web.Features.Alerts;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Extensions;
 
@@ -207,6 +208,35 @@ public class RuleEditorTests : RuleScreenTests
         var added = cut.FindAll("[data-testid='version-diff'] [data-diff='Added']").Select(e => OneSpace(e.TextContent)).ToList();
         Assert.Equal(["− \"high\": 90,"], removed);
         Assert.Equal(["+ \"high\": 80,"], added);
+    }
+
+    [Fact]
+    public async Task Save_NewRuleFilledIn_CreatesItWithAFreePlaybookAndOpensIt()
+    {
+        var cut = RenderEditor(key: null);
+        Assert.Contains("A rule needs a key", Field(cut, "field-key").TextContent);
+        Assert.True(cut.Find("[data-testid='rule-save']").HasAttribute("disabled"));
+
+        Input(cut, "field-key").Input("plant.press_temp.high");
+        Input(cut, "field-name").Input("Press temperature high");
+        Input(cut, "field-message").Input("Press temperature is high");
+        Input(cut, "field-rationalisation.cause").Input("Heater control fails");
+        Input(cut, "field-rationalisation.consequence").Input("Parts are scrapped");
+        Input(cut, "field-rationalisation.correctiveAction").Input("Check the heater controller");
+        Input(cut, "playbook-new").Input("plant.call_maintenance");
+        cut.Find("[data-testid='playbook-add']").Click();
+        Assert.Contains("The scope must name at least one", cut.Find("[data-testid='error-scope']").TextContent);
+        var metric = cut.FindComponents<MudSelect<CityOps.Analytics.MetricKind?>>().Single(s => s.Instance.Label == "Metric");
+        await cut.InvokeAsync(() => metric.Instance.ValueChanged.InvokeAsync(CityOps.Analytics.MetricKind.Temperature));
+        Assert.Empty(cut.FindAll("[data-testid='problem-summary'] li").Select(e => e.TextContent.Trim()));
+        cut.Find("[data-testid='rule-save']").Click();
+
+        var saved = Assert.Single(Backend.Saves).Definition;
+        Assert.Equal(("plant.press_temp.high", "Press temperature high", "Heater control fails"), (saved.Key, saved.Name, saved.Rationalisation.Cause));
+        Assert.Equal(["plant.call_maintenance"], saved.Playbooks);
+        Assert.Equal(CityOps.Analytics.MetricKind.Temperature, saved.Scope.Metric);
+        Assert.Equal(100, Assert.IsType<LimitParameters>(saved.Model).High);
+        Assert.EndsWith("/admin/rules/plant.press_temp.high", Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().Uri);
     }
 
     private static string OneSpace(string text) => System.Text.RegularExpressions.Regex.Replace(text.Trim(), @"\s+", " ");
