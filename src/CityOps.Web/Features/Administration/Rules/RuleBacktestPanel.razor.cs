@@ -52,7 +52,7 @@ public sealed partial class RuleBacktestPanel : ComponentBase, IAsyncDisposable
     private bool _running;
     private bool _cancelled;
     private string? _error;
-    private BacktestProgress? _progress;
+    private volatile BacktestProgress? _progress;
     private BacktestReport? _report;
     private string? _selectedTrend;
     private CancellationTokenSource? _cts;
@@ -108,23 +108,22 @@ public sealed partial class RuleBacktestPanel : ComponentBase, IAsyncDisposable
         _progress = new BacktestProgress(0, 0, 0);
         await DisposeChartAsync();
         var shownPercent = 0;
-        // Progress comes from the backtest's thread; a render is asked for only when the shown percentage changes.
+        // Progress comes from the backtest's thread (a reference write, read by the next render); a render is asked
+        // for only when the shown percentage changes, however often the backtest reports.
         var progress = new CallbackProgress<BacktestProgress>(p =>
         {
+            _progress = p;
             var percent = (int)Math.Round(p.Fraction * 100);
-            var changed = Interlocked.Exchange(ref shownPercent, percent) != percent;
-            _ = InvokeAsync(() =>
+            if (Interlocked.Exchange(ref shownPercent, percent) != percent)
             {
-                if (!_running)
+                _ = InvokeAsync(() =>
                 {
-                    return;
-                }
-                _progress = p;
-                if (changed)
-                {
-                    StateHasChanged();
-                }
-            });
+                    if (_running)
+                    {
+                        StateHasChanged();
+                    }
+                });
+            }
         });
         try
         {
