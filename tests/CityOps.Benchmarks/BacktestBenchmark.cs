@@ -79,6 +79,14 @@ internal sealed class BacktestBenchmark(BacktestBenchmarkOptions options)
             }
 
             var dataSource = services.GetRequiredService<NpgsqlDataSource>();
+            await using (var explain = dataSource.CreateCommand(string.Create(CultureInfo.InvariantCulture,
+                $"EXPLAIN (ANALYZE, COSTS OFF) SELECT sensor_id, ts, value FROM readings WHERE sensor_id = {sensorId} AND ts >= '{start:yyyy-MM-dd'T'HH:mm:ss'Z'}' AND ts < '{start.AddDays(1):yyyy-MM-dd'T'HH:mm:ss'Z'}' ORDER BY ts, sensor_id")))
+            await using (var plan = await explain.ExecuteReaderAsync())
+            {
+                Console.WriteLine("plan of one day's read:");
+                while (await plan.ReadAsync())
+                    Console.WriteLine($"  {plan.GetString(0)}");
+            }
             var read = new List<double>();
             long readRows = 0;
             var readCpu = new List<double>();

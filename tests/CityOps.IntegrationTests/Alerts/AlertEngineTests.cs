@@ -205,7 +205,10 @@ public class AlertEngineTests(AlertsFixture alerts) : IClassFixture<AlertsFixtur
             new CityOps.Analytics.Alerts.LimitParameters(), CityOps.Analytics.Alerts.AlarmPriority.Low, "never",
             new CityOps.Analytics.Alerts.Rationalisation("-", "-", "-", TimeSpan.FromMinutes(1)), []);
 
-        await Assert.ThrowsAsync<ArgumentException>(() => alerts.App.Services.GetRequiredService<AlertRuleStore>().SaveAsync(invalid, "admin", null, Ct));
+        var refused = await Assert.ThrowsAsync<CityOps.Analytics.Alerts.RuleValidationException>(
+            () => alerts.App.Services.GetRequiredService<AlertRuleStore>().SaveAsync(invalid, "admin", null, Ct));
+
+        Assert.Equal("model", Assert.Single(refused.Problems).Field);
 
         Assert.False(await alerts.QueryAsync(db => db.AlertRules.AnyAsync(r => r.Key == key, Ct)));
         // The engine still reloads: a later valid rule works.

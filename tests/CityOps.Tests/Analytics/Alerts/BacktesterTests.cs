@@ -210,6 +210,18 @@ public class BacktesterTests
         Assert.Equal([1, 2], backtester.Sensors.Select(s => s.Id));
     }
 
+    [Fact]
+    public void Sensors_MultivariateRule_EveryMemberOfEachMatchingAsset()
+    {
+        var rule = Rule("press.health", new RuleScope(AssetType: AssetType.Machine),
+            new MultivariateParameters { Metrics = [MetricKind.Temperature, MetricKind.VibrationRms] });
+
+        var backtester = new Backtester(rule, null, Sensors, At(0), At(10));
+
+        // Press 2 has no vibration sensor, so the rule does not bind to it.
+        Assert.Equal([1, 3], backtester.Sensors.Select(s => s.Id));
+    }
+
     /// <summary>Reports on the caller's thread, unlike <see cref="Progress{T}"/>, so the test sees every report at once.</summary>
     private sealed class SynchronousProgress(Action<BacktestProgress> report) : IProgress<BacktestProgress>
     {

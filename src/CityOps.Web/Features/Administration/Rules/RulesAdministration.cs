@@ -225,6 +225,11 @@ public static class RulesAdministration
         {
             return Problem(e.Message);
         }
+        catch (NotSupportedException e)
+        {
+            // A model this deployment does not have yet: it can be saved, not backtested.
+            return Problem(e.Message);
+        }
         catch (ArgumentException e)
         {
             return Problem(e.Message);
