@@ -42,6 +42,7 @@ public static class RulesAdministration
         builder.Services.AddSingleton<IRuleBacktester, RuleBacktester>();
         builder.Services.AddSingleton<RuleTransferService>();
         builder.Services.AddSingleton<RuleAdministration>();
+        builder.Services.AddSingleton<IRulePagesBackend, RulePagesBackend>();
     }
 
     /// <summary>Maps this part's endpoints on <paramref name="admin"/> (<c>/api/v1/admin</c>, Administrators only).</summary>
