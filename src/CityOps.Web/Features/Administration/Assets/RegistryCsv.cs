@@ -51,7 +51,7 @@ public sealed class RegistryCsv(IDbContextFactory<CityOpsDbContext> dbFactory, A
     public const long MaxBytes = 20 * 1024 * 1024;
     private const int SaveEvery = 200;
 
-    private static CsvReaderOptions ReaderOptions => new() { TrimWhitespace = true };
+    private static CsvReaderOptions ReaderOptions => new() { TrimWhitespace = true, TrackLineNumbers = true };
 
     // ---- Export ----
 
