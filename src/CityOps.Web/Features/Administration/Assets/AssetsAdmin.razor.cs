@@ -143,6 +143,8 @@ public sealed partial class AssetsAdmin
         {
             Snackbar.Add(isNew ? $"Site {input.Key} created." : $"Site {input.Key} saved.", Severity.Success);
             await ReloadAsync(RegistryTreeView.SiteId(input.Key.Trim()));
+            // The form's button raised this, so only the form would render otherwise.
+            StateHasChanged();
         }
         return errors;
     }
@@ -155,6 +157,8 @@ public sealed partial class AssetsAdmin
         {
             Snackbar.Add(isNew ? $"Asset {input.Key} created." : $"Asset {input.Key} saved.", Severity.Success);
             await ReloadAsync(RegistryTreeView.AssetId(input.Key.Trim()));
+            // The form's button raised this, so only the form would render otherwise.
+            StateHasChanged();
         }
         return errors;
     }
