@@ -23,11 +23,11 @@ public sealed record ApiKeyIdentity(Guid Id, string Label, ApiKeyScopes Scopes, 
 /// the 8-character part is the stored <see cref="ApiKey.Prefix"/> that finds the row, and only a SHA-256
 /// hash of the whole secret is stored. Verified keys are cached for a few seconds; a change to a key (revoked,
 /// expiry, scopes, label) is announced on <see cref="ChangeTopics.ApiKeys"/> and evicts it from every node's cache at
-/// once, so the cache duration only bounds how long a lost notification could go unnoticed.
+/// once, so the cache duration (<c>ApiKeys:CacheDuration</c>, default 5 s) only bounds how long a lost notification could go unnoticed.
 /// </summary>
 public sealed class ApiKeyService : IDisposable
 {
-    public static readonly TimeSpan CacheDuration = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultCacheDuration = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan StaleLimit = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
     private const string Alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -41,12 +41,15 @@ public sealed class ApiKeyService : IDisposable
     private readonly ApiKeyUsageMeter _usage;
     private readonly ILogger<ApiKeyService> _logger;
     private readonly IDisposable _subscription;
+    private readonly TimeSpan _cacheDuration;
     // Bumped by every change: a verification that started before a change must not count as fresh after it.
     private long _generation;
 
     public ApiKeyService(
-        IDbContextFactory<CityOpsDbContext> dbFactory, TimeProvider time, ChangeSignals signals, ApiKeyUsageMeter usage, ILogger<ApiKeyService> logger)
+        IDbContextFactory<CityOpsDbContext> dbFactory, TimeProvider time, ChangeSignals signals, ApiKeyUsageMeter usage,
+        IConfiguration configuration, ILogger<ApiKeyService> logger)
     {
+        _cacheDuration = configuration.GetValue("ApiKeys:CacheDuration", DefaultCacheDuration);
         _dbFactory = dbFactory;
         _time = time;
         _signals = signals;
@@ -124,7 +127,7 @@ public sealed class ApiKeyService : IDisposable
         var now = _time.GetUtcNow().UtcDateTime;
         _cache.TryGetValue(cacheKey, out Verification? known);
         var generation = Interlocked.Read(ref _generation);
-        if (known is null || now - known.VerifiedAt >= CacheDuration || known.Generation != generation)
+        if (known is null || now - known.VerifiedAt >= _cacheDuration || known.Generation != generation)
         {
             try
             {
