@@ -51,6 +51,7 @@ public static class AccountsExtensions
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddSingleton<UserChanges>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UserChanges>());
         builder.Services.AddScoped<AuthenticationStateProvider, CircuitRevalidation>();
         builder.Services.AddScoped<IDatabaseSeeder, AccountsSeeder>();
     }

@@ -12,7 +12,7 @@ namespace CityOps.Web.Features.Accounts;
 /// on its next request instead of at the periodic security-stamp check (every 30 minutes), so the change takes effect
 /// at once on every node. Entries older than the longest cookie lifetime are forgotten.
 /// </summary>
-public sealed class UserChanges : IDisposable
+public sealed class UserChanges : IHostedService, IDisposable
 {
     private static readonly TimeSpan Memory = TimeSpan.FromHours(13);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _changedAt = new(StringComparer.Ordinal);
@@ -61,6 +61,12 @@ public sealed class UserChanges : IDisposable
         }
         await SecurityStampValidator.ValidatePrincipalAsync(context);
     }
+
+    // A hosted service only so that it subscribes at start-up: a cookie another node issued before a change may
+    // arrive before anything else on this node asked for this service.
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose() => _subscription.Dispose();
 
