@@ -82,7 +82,7 @@ public sealed class ChangeSignalsTests(PostgresFixture pg)
         {
             await admin.OpenAsync(Ct);
             await using var kill = new NpgsqlCommand(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'cityops-node-b' AND query LIKE 'LISTEN%'", admin);
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'cityops-node-b' AND query = 'LISTEN cityops_changes'", admin);
             Assert.Equal(1L, (long)(await kill.ExecuteScalarAsync(Ct))!);
         }
 

@@ -78,7 +78,9 @@ public sealed class UserAdministrationTests(PostgresFixture pg)
         Assert.Contains("last administrator", lockLast.Message);
         Assert.Contains("last administrator", deleteLast.Message);
         var rows = await service.ListAsync(acting, Ct);
-        Assert.Equal(([Roles.Administrator], false), (rows.Single(r => r.Id == only.Id).Roles, rows.Single(r => r.Id == only.Id).Locked));
+        var onlyRow = rows.Single(r => r.Id == only.Id);
+        Assert.Equal([Roles.Administrator], onlyRow.Roles);
+        Assert.False(onlyRow.Locked);
         Assert.Equal(0L, await IngestTestHost.QueryScalarAsync<long>(database, "SELECT count(*) FROM audit_log WHERE target = 'user:only@cityops.local'"));
 
         // With a second administrator, the first may step down.

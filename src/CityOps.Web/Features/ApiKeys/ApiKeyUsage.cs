@@ -66,17 +66,20 @@ public sealed class ApiKeyUsageMeter(NpgsqlDataSource dataSource, TimeProvider t
         }
         try
         {
-            await using var command = dataSource.CreateCommand("""
+            await using var batch = dataSource.CreateBatch();
+            var upsert = new NpgsqlBatchCommand("""
                 INSERT INTO api_key_usage (key_id, minute, count)
                 SELECT * FROM unnest($1, $2, $3)
-                ON CONFLICT (key_id, minute) DO UPDATE SET count = api_key_usage.count + excluded.count;
-                DELETE FROM api_key_usage WHERE minute < $4;
+                ON CONFLICT (key_id, minute) DO UPDATE SET count = api_key_usage.count + excluded.count
                 """);
-            command.Parameters.Add(new NpgsqlParameter { Value = taken.Select(t => t.Slot.Key).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter { Value = taken.Select(t => t.Slot.Minute).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
-            command.Parameters.Add(new NpgsqlParameter { Value = taken.Select(t => t.Count).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter { Value = time.GetUtcNow().UtcDateTime - Retention, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            upsert.Parameters.Add(new NpgsqlParameter { Value = taken.Select(t => t.Slot.Key).ToArray() });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = taken.Select(t => t.Slot.Minute).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = taken.Select(t => t.Count).ToArray() });
+            var prune = new NpgsqlBatchCommand("DELETE FROM api_key_usage WHERE minute < $1");
+            prune.Parameters.Add(new NpgsqlParameter { Value = time.GetUtcNow().UtcDateTime - Retention, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            batch.BatchCommands.Add(upsert);
+            batch.BatchCommands.Add(prune);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
         {
