@@ -1,4 +1,5 @@
 using AngleSharp.Dom;
+using Microsoft.AspNetCore.Components;
 using Bunit;
 using CityOps.Web.Features.Accounts;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,14 +18,20 @@ public abstract class AdminPageTests : BunitContext
         Services.AddMudServices();
         Services.AddSingleton<TimeProvider>(Clock);
         AddAuthorization().SetAuthorized("chief@cityops.local").SetRoles(Roles.Administrator);
+    }
+
+    /// <summary>Renders the providers (as MainLayout does) and then the page; derived classes add their services first.</summary>
+    protected IRenderedComponent<TPage> RenderPage<TPage>() where TPage : IComponent
+    {
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         Render<MudPopoverProvider>();
+        return Render<TPage>();
     }
 
     protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero));
 
     /// <summary>The input of a Mud field marked with <paramref name="testId"/> (the mark may sit on the input or around it).</summary>
-    protected static IElement Input<T>(IRenderedComponent<T> cut, string testId) where T : Microsoft.AspNetCore.Components.IComponent
+    protected static IElement Input<T>(IRenderedComponent<T> cut, string testId) where T : IComponent
     {
         var marked = cut.Find($"[data-testid='{testId}']");
         return marked.TagName == "INPUT" ? marked : marked.QuerySelector("input") ?? throw new InvalidOperationException($"{testId} has no input");

@@ -19,7 +19,7 @@ public class KeysPageTests : AdminPageTests
     [Fact]
     public void Create_LabelAndScopes_SecretShownOnceWithWarningAndGoneAfterClosing()
     {
-        var cut = Render<KeysPage>();
+        var cut = RenderPage<KeysPage>();
 
         Input(cut, "key-label").Input("gateway 7");
         Input(cut, "key-scope-read").Change(true);
@@ -41,7 +41,7 @@ public class KeysPageTests : AdminPageTests
     [Fact]
     public void Copy_SecretShown_PutsTheSecretOnTheClipboard()
     {
-        var cut = Render<KeysPage>();
+        var cut = RenderPage<KeysPage>();
         Input(cut, "key-label").Input("gateway");
         cut.Find("[data-testid='key-save']").Click();
 
@@ -55,7 +55,7 @@ public class KeysPageTests : AdminPageTests
     public void Revoke_Clicked_AsksFirstAndRevokesOnlyWhenConfirmed()
     {
         var id = _keys.Add("old gateway", ApiKeyScopes.Ingest);
-        var cut = Render<KeysPage>();
+        var cut = RenderPage<KeysPage>();
 
         cut.Find("[data-testid='key-revoke']").Click();
         Assert.Contains("old gateway", cut.Find("[data-testid='revoke-confirm']").TextContent);
@@ -75,7 +75,7 @@ public class KeysPageTests : AdminPageTests
     [Fact]
     public void Save_ServiceRefuses_ShowsItsMessageAndKeepsTheForm()
     {
-        var cut = Render<KeysPage>();
+        var cut = RenderPage<KeysPage>();
         Input(cut, "key-label").Input("   ");
 
         cut.Find("[data-testid='key-save']").Click();
@@ -89,7 +89,7 @@ public class KeysPageTests : AdminPageTests
     {
         _keys.Add("busy", ApiKeyScopes.Ingest, lastUsed: new DateTime(2026, 11, 27, 9, 58, 0, DateTimeKind.Utc), requestsLastHour: 150);
 
-        var cut = Render<KeysPage>();
+        var cut = RenderPage<KeysPage>();
 
         Assert.Equal("2026-11-27 09:58 UTC", cut.Find("[data-testid='key-row-last-used']").TextContent.Trim());
         Assert.Equal("2.5/min", cut.Find("[data-testid='key-row-rate']").TextContent.Trim());
@@ -99,7 +99,7 @@ public class KeysPageTests : AdminPageTests
     public void Edit_ChangeScopes_SavesThroughTheService()
     {
         var id = _keys.Add("gateway", ApiKeyScopes.Ingest);
-        var cut = Render<KeysPage>();
+        var cut = RenderPage<KeysPage>();
 
         cut.Find("[data-testid='key-edit']").Click();
         Input(cut, "key-scope-ingest").Change(false);
