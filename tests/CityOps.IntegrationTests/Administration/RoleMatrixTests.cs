@@ -56,6 +56,8 @@ public sealed class RoleMatrixTests(AccountsAppFixture fixture) : IClassFixture<
                      !RedirectsTo(r, "/account/login") && !RedirectsTo(r, "/account/access-denied"), "through");
         }
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"Checked {apis.Count} API endpoints and {pages.Count} pages for four roles:\n" +
+            string.Join("\n", apis.Concat(pages).Select(t => $"{t.Method} {t.Route}")));
         Assert.True(failures.Count == 0, $"{failures.Count} refusals were wrong:\n{string.Join("\n", failures)}");
     }
 
