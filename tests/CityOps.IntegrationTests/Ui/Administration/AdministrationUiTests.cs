@@ -53,6 +53,8 @@ public sealed class AdministrationUiTests(AdministrationUiTests.Fixture fixture)
     {
         await SignInAsync("admin@cityops.local");
         await _page.GotoAsync("/admin/keys");
+        // Enabled once the circuit is interactive; before that typing and clicking go unheard.
+        await Expect(_page.GetByTestId("key-save")).ToBeEnabledAsync();
 
         await Field("key-label").FillAsync("ui gateway");
         await _page.GetByTestId("key-save").ClickAsync();
