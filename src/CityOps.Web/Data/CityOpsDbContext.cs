@@ -22,6 +22,7 @@ public sealed class CityOpsDbContext(DbContextOptions<CityOpsDbContext> options)
     public DbSet<Sensor> Sensors => Set<Sensor>();
     public DbSet<Actuator> Actuators => Set<Actuator>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<ApiKeyUsage> ApiKeyUsage => Set<ApiKeyUsage>();
     public DbSet<IngestRequest> IngestRequests => Set<IngestRequest>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<AlertRule> AlertRules => Set<AlertRule>();
@@ -40,6 +41,7 @@ public sealed class CityOpsDbContext(DbContextOptions<CityOpsDbContext> options)
         builder.ApplyConfiguration(new SensorConfiguration());
         builder.ApplyConfiguration(new ActuatorConfiguration());
         builder.ApplyConfiguration(new ApiKeyConfiguration());
+        builder.ApplyConfiguration(new ApiKeyUsageConfiguration());
         builder.ApplyConfiguration(new IngestRequestConfiguration());
         builder.ApplyConfiguration(new AuditEntryConfiguration());
         builder.ApplyConfiguration(new AlertRuleConfiguration());

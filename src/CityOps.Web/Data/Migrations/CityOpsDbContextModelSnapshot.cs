@@ -695,6 +695,29 @@ namespace CityOps.Web.Data.Migrations
                     b.ToTable("api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("CityOps.Web.Features.ApiKeys.ApiKeyUsage", b =>
+                {
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("key_id");
+
+                    b.Property<DateTime>("Minute")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("minute");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.HasKey("KeyId", "Minute")
+                        .HasName("pk_api_key_usage");
+
+                    b.HasIndex("Minute")
+                        .HasDatabaseName("ix_api_key_usage_minute");
+
+                    b.ToTable("api_key_usage", (string)null);
+                });
+
             modelBuilder.Entity("CityOps.Web.Features.Assets.Actuator", b =>
                 {
                     b.Property<int>("Id")

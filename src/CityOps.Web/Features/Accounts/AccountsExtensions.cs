@@ -37,6 +37,7 @@ public static class AccountsExtensions
             o.SlidingExpiration = true;
             o.Events.OnRedirectToLogin = context => RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status403Forbidden);
+            o.Events.OnValidatePrincipal = UserChanges.ValidatePrincipalAsync;
         });
 
         // Sign-in cookies and antiforgery tokens are encrypted with these keys. Instances that share a
@@ -49,6 +50,8 @@ public static class AccountsExtensions
 
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddSingleton<UserChanges>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UserChanges>());
         builder.Services.AddScoped<AuthenticationStateProvider, CircuitRevalidation>();
         builder.Services.AddScoped<IDatabaseSeeder, AccountsSeeder>();
     }

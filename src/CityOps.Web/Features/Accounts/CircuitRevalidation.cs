@@ -3,24 +3,72 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using CityOps.Web.Features.Cluster;
 
 namespace CityOps.Web.Features.Accounts;
 
 /// <summary>
 /// A control-room screen stays open for a whole shift. The circuit re-checks the user's security stamp
 /// every <c>Accounts:RevalidationInterval</c> (default five minutes), so a locked, deleted or
-/// password-changed account loses its open screens too.
+/// password-changed account loses its open screens too; when an administrator changes this user
+/// (<see cref="ChangeTopics.Users"/>, from any node) it re-checks at once.
 /// </summary>
-internal sealed class CircuitRevalidation(
-    ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IOptions<IdentityOptions> identityOptions, IConfiguration configuration)
-    : RevalidatingServerAuthenticationStateProvider(loggerFactory)
+internal sealed class CircuitRevalidation : RevalidatingServerAuthenticationStateProvider
 {
-    protected override TimeSpan RevalidationInterval { get; } =
-        configuration.GetValue("Accounts:RevalidationInterval", TimeSpan.FromMinutes(5));
+    private readonly IServiceScopeFactory _scopes;
+    private readonly IOptions<IdentityOptions> _identityOptions;
+    private readonly ILogger<CircuitRevalidation> _logger;
+    private readonly IDisposable _subscription;
+
+    public CircuitRevalidation(
+        ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IOptions<IdentityOptions> identityOptions, IConfiguration configuration, ChangeSignals signals)
+        : base(loggerFactory)
+    {
+        _scopes = scopes;
+        _identityOptions = identityOptions;
+        _logger = loggerFactory.CreateLogger<CircuitRevalidation>();
+        RevalidationInterval = configuration.GetValue("Accounts:RevalidationInterval", TimeSpan.FromMinutes(5));
+        _subscription = signals.Subscribe(ChangeTopics.Users, OnUserChangedAsync);
+    }
+
+    protected override TimeSpan RevalidationInterval { get; }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _subscription.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    private async Task OnUserChangedAsync(string userId, CancellationToken cancellationToken)
+    {
+        AuthenticationState state;
+        try
+        {
+            state = await GetAuthenticationStateAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // A request's scope that never set a state (not a circuit): nothing open to sign out.
+            return;
+        }
+        if (state.User.Identity?.IsAuthenticated != true ||
+            (userId.Length > 0 && userId != state.User.FindFirstValue(ClaimTypes.NameIdentifier)))
+        {
+            return;
+        }
+        if (!await ValidateAuthenticationStateAsync(state, cancellationToken))
+        {
+            _logger.LogInformation("Signing out an open screen of user {UserId}: an administrator changed the account", userId);
+            SetAuthenticationState(Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
+        }
+    }
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = _scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<CityOpsUser>>();
         var user = await users.GetUserAsync(state.User);
         if (user is null || await users.IsLockedOutAsync(user))
@@ -31,7 +79,7 @@ internal sealed class CircuitRevalidation(
         {
             return true;
         }
-        var claimed = state.User.FindFirstValue(identityOptions.Value.ClaimsIdentity.SecurityStampClaimType);
+        var claimed = state.User.FindFirstValue(_identityOptions.Value.ClaimsIdentity.SecurityStampClaimType);
         return claimed == await users.GetSecurityStampAsync(user);
     }
 }

@@ -15,6 +15,8 @@ public static class ApiKeysExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<ApiKeyService>();
+        builder.Services.AddSingleton<ApiKeyUsageMeter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiKeyUsageMeter>());
         builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorization();
