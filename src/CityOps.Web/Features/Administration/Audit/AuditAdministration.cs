@@ -1,10 +1,12 @@
 using System.Security.Claims;
+using System.Text.Json.Serialization;
 using CityOps.Web.Features.Audit;
 
 namespace CityOps.Web.Features.Administration.Audit;
 
 /// <summary>An audit entry as the API returns it.</summary>
-public sealed record AuditEntryView(long Id, DateTime At, string Actor, AuditCategory Category, string Action, string Target, string? Before, string? After, string? Reason)
+public sealed record AuditEntryView(
+    long Id, DateTime At, string Actor, [property: JsonConverter(typeof(JsonStringEnumConverter<AuditCategory>))] AuditCategory Category, string Action, string Target, string? Before, string? After, string? Reason)
 {
     public static AuditEntryView From(AuditEntry e) => new(e.Id, e.At, e.Actor, e.Category, e.Action, e.Target, e.Before, e.After, e.Reason);
 }

@@ -4,6 +4,7 @@ using MimeKit;
 namespace CityOps.Web.Features.Administration.Settings;
 
 /// <summary>How the connection to the SMTP server is secured (MailKit's <c>SecureSocketOptions</c>).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<SmtpSecurity>))]
 public enum SmtpSecurity { Auto, None, StartTls, SslOnConnect }
 
 /// <summary>
