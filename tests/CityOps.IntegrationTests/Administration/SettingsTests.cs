@@ -57,7 +57,7 @@ public sealed class SettingsTests(PostgresFixture pg)
             new MapSettings { TileUrl = "https://tiles.example/{z}/{x}/{y}.png", TileAttribution = "© Example" }, Ct);
 
         await Wait.UntilAsync(() => Task.FromResult(mapOnB.CurrentValue.TileUrl == "https://tiles.example/{z}/{x}/{y}.png"),
-            TimeSpan.FromSeconds(10), "the other node's map options");
+            TimeSpan.FromSeconds(30), "the other node's map options");
         Assert.Equal("© Example", mapOnB.CurrentValue.TileAttribution);
     }
 
@@ -83,13 +83,13 @@ public sealed class SettingsTests(PostgresFixture pg)
     {
         await using var app = App(await pg.CreateDatabaseAsync());
         var engine = app.Services.GetRequiredService<AlertEngineService>();
-        await engine.Ready.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await engine.Ready.WaitAsync(TimeSpan.FromSeconds(90), Ct);
         Assert.Equal((10, TimeSpan.FromMinutes(10)), engine.FloodThreshold);
 
         await app.Services.GetRequiredService<SettingsService>().SaveAsync(Admin(), SettingsSections.Alarms, 0,
             new AlarmSettings { FloodAlarms = 4, FloodWindow = TimeSpan.FromMinutes(5), ChatterCycles = 3, ChatterWindow = TimeSpan.FromMinutes(1) }, Ct);
 
-        await Wait.UntilAsync(() => Task.FromResult(engine.FloodThreshold == (4, TimeSpan.FromMinutes(5))), TimeSpan.FromSeconds(10), "the engine's flood threshold");
+        await Wait.UntilAsync(() => Task.FromResult(engine.FloodThreshold == (4, TimeSpan.FromMinutes(5))), TimeSpan.FromSeconds(30), "the engine's flood threshold");
     }
 
     [Fact]
