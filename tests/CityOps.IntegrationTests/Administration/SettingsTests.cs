@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CityOps.IntegrationTests.Infrastructure;
+using CityOps.IntegrationTests.Ingest;
 using CityOps.Web.Data;
 using CityOps.Web.Features.Accounts;
 using CityOps.Web.Features.Administration.Settings;
@@ -76,6 +77,24 @@ public sealed class SettingsTests(PostgresFixture pg)
         var ingest = restarted.Services.GetRequiredService<IOptionsMonitor<IngestOptions>>().CurrentValue;
         Assert.Equal(123, ingest.MaxItemsPerRequest);
         Assert.Equal(64 * 1024, ingest.MaxRequestBodyBytes);
+    }
+
+    [Fact]
+    public async Task SaveAsync_IngestLimit_TheNextRequestIsHeldToIt()
+    {
+        await using var host = await IngestTestHost.StartAsync(await pg.CreateDatabaseAsync());
+        var at = DateTimeOffset.UtcNow.AddMinutes(-10);
+        string Readings(int n, int from) => IngestTestHost.Batch(
+            Enumerable.Range(from, n).Select(i => (IngestTestHost.Temperature, at.AddSeconds(i), 20.0)).ToArray());
+        var client = host.Client(host.IngestKey);
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/v1/readings", IngestTestHost.Json(Readings(4, 0)), Ct)).StatusCode);
+
+        await host.Service<SettingsService>().SaveAsync(Admin(), SettingsSections.Ingest, 0,
+            new IngestSettings { MaxItemsPerRequest = 3, MaxRequestBodyBytes = 1024 * 1024, FutureTolerance = TimeSpan.FromMinutes(5) }, Ct);
+        var response = await client.PostAsync("/api/v1/readings", IngestTestHost.Json(Readings(4, 10)), Ct);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("at most 3", (await IngestTestHost.ReadJsonAsync(response)).GetProperty("detail").GetString());
     }
 
     [Fact]
