@@ -1,6 +1,7 @@
 using CityOps.Web.Features.Accounts;
 using CityOps.Web.Features.Alerts;
 using CityOps.Web.Features.Actions;
+using CityOps.Web.Features.Administration.Settings;
 using CityOps.Web.Features.ApiKeys;
 using CityOps.Web.Features.Assets;
 using CityOps.Web.Features.Audit;
@@ -32,6 +33,7 @@ public sealed class CityOpsDbContext(DbContextOptions<CityOpsDbContext> options)
     public DbSet<ModelState> ModelStates => Set<ModelState>();
     public DbSet<Suggestion> Suggestions => Set<Suggestion>();
     public DbSet<Command> Commands => Set<Command>();
+    public DbSet<SettingsRow> Settings => Set<SettingsRow>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -51,5 +53,6 @@ public sealed class CityOpsDbContext(DbContextOptions<CityOpsDbContext> options)
         builder.ApplyConfiguration(new ModelStateConfiguration());
         builder.ApplyConfiguration(new SuggestionConfiguration());
         builder.ApplyConfiguration(new CommandConfiguration());
+        builder.ApplyConfiguration(new SettingsRowConfiguration());
     }
 }

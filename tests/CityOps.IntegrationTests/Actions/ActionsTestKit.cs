@@ -18,7 +18,7 @@ internal static class ActionsTestKit
     /// <summary>Raises the alarm through the alert engine's hand-off and waits for the worker to store a suggestion of the playbook.</summary>
     public static async Task<SuggestionView> RaiseAndWaitAsync(IServiceProvider services, AlarmView alarm, string playbook)
     {
-        services.GetRequiredService<IAlarmRaisedHandler>().OnRaised(alarm);
+        services.GetRequiredService<SuggestionQueue>().OnRaised(alarm);
         var suggestions = services.GetRequiredService<SuggestionService>();
         SuggestionView? found = null;
         await Infrastructure.Wait.UntilAsync(async () =>

@@ -46,4 +46,43 @@ public sealed class AuditLogTests(PostgresFixture pg)
         Assert.Contains("append-only", error.MessageText);
         Assert.Equal(1, await db.AuditLog.CountAsync(TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public async Task SaveChanges_ModifiedEntry_IsRefusedAndHistoryKept()
+    {
+        await using var app = new CityOpsAppFactory(await pg.CreateDatabaseAsync());
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CityOpsDbContext>();
+        var entry = scope.ServiceProvider.GetRequiredService<AuditLog>()
+            .Add(db, "admin@cityops.local", AuditCategory.Administration, "rule.saved", "rule:x", after: new { High = 90 });
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+
+        entry.Actor = "someone else";
+        entry.After = """{"high": 1}""";
+        var error = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("append-only", Assert.IsType<PostgresException>(error.InnerException).MessageText);
+        var stored = await db.AuditLog.AsNoTracking().SingleAsync(TestContext.Current.CancellationToken);
+        Assert.Equal("admin@cityops.local", stored.Actor);
+        Assert.Equal("""{"high": 90}""", stored.After);
+    }
+
+    [Fact]
+    public async Task SaveChanges_RemovedEntry_IsRefusedAndHistoryKept()
+    {
+        await using var app = new CityOpsAppFactory(await pg.CreateDatabaseAsync());
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CityOpsDbContext>();
+        var entry = scope.ServiceProvider.GetRequiredService<AuditLog>()
+            .Add(db, "operator@cityops.local", AuditCategory.Alarm, "alarm.acknowledged", "alarm:1");
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+
+        db.AuditLog.Remove(entry);
+        var error = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync(TestContext.Current.CancellationToken));
+        var bulk = await Assert.ThrowsAsync<PostgresException>(() => db.AuditLog.ExecuteDeleteAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("append-only", Assert.IsType<PostgresException>(error.InnerException).MessageText);
+        Assert.Contains("append-only", bulk.MessageText);
+        Assert.Equal(1, await db.AuditLog.AsNoTracking().CountAsync(TestContext.Current.CancellationToken));
+    }
 }

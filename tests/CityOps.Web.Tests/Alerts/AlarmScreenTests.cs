@@ -43,7 +43,7 @@ public abstract class AlarmScreenTests : BunitContext
         Services.AddScoped<AlarmCommands>();
         Services.AddSingleton<IScreenDirectory>(new FakeScreenDirectory(World.World));
         Services.AddSingleton<ISensorHistory>(new EmptyHistory());
-        Services.AddSingleton(Options.Create(new MapOptions()));
+        Services.AddOptions<MapOptions>();
         Services.AddSingleton<IWebHostEnvironment>(new NoFilesEnvironment());
         Services.AddSingleton<IPlantLayouts>(new GeneratedLayouts());
         // The suggested-actions feature has its own tests; here only its place on the alarm screens matters.

@@ -17,7 +17,7 @@ public class ControlRoomMapTests : BunitContext
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
-        Services.AddSingleton(Options.Create(new MapOptions()));
+        Services.AddOptions<MapOptions>();
         var module = JSInterop.SetupModule(ControlRoomMap.ModulePath);
         _map = module.SetupModule(invocation => invocation.Identifier == "create");
     }

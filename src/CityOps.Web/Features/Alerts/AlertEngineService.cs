@@ -28,7 +28,8 @@ public sealed class AlertEngineService : BackgroundService, IReadingsObserver
     private readonly AlarmWriteGate _writeGate;
     private readonly AuditLog _audit;
     private readonly IAlarmRaisedHandler[] _handlers;
-    private readonly AlertOptions _options;
+    private readonly IDisposable? _optionsChange;
+    private AlertOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<AlertEngineService> _logger;
     private readonly List<AlarmSignal> _signals = [];
@@ -51,7 +52,7 @@ public sealed class AlertEngineService : BackgroundService, IReadingsObserver
         AlarmWriteGate writeGate,
         AuditLog audit,
         IEnumerable<IAlarmRaisedHandler> handlers,
-        IOptions<AlertOptions> options,
+        IOptionsMonitor<AlertOptions> options,
         TimeProvider time,
         ILogger<AlertEngineService> logger)
     {
@@ -61,7 +62,7 @@ public sealed class AlertEngineService : BackgroundService, IReadingsObserver
         _writeGate = writeGate;
         _audit = audit;
         _handlers = handlers.ToArray();
-        _options = options.Value;
+        _options = options.CurrentValue;
         _time = time;
         _logger = logger;
         _queue = Channel.CreateBounded<object>(new BoundedChannelOptions(_options.QueueCapacity)
@@ -69,6 +70,8 @@ public sealed class AlertEngineService : BackgroundService, IReadingsObserver
             SingleReader = true,
             FullMode = BoundedChannelFullMode.DropWrite,
         });
+        // Thresholds changed on the settings page apply on the loop, like every other change to the engine.
+        _optionsChange = options.OnChange(changed => _queue.Writer.TryWrite(new LoopCommand<int>(_ => Task.FromResult(ApplyOptions(changed)))));
     }
 
     /// <summary>Completes once standing alarms, rules, sensors and model states are loaded and readings are evaluated.</summary>
@@ -133,6 +136,7 @@ public sealed class AlertEngineService : BackgroundService, IReadingsObserver
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _clock?.Dispose();
+        _optionsChange?.Dispose();
         await base.StopAsync(cancellationToken);
         if (_engine is not null)
         {
@@ -646,6 +650,29 @@ public sealed class AlertEngineService : BackgroundService, IReadingsObserver
         (scope.SiteKey is null || scope.SiteKey == sensor.SiteKey) &&
         (scope.AssetType is null || scope.AssetType == sensor.AssetType) &&
         (scope.Metric is null || scope.Metric == sensor.Context.Metric);
+
+    /// <summary>
+    /// Takes new alarm-system thresholds: a fresh engine with them, resuming what the models learned and which alarms
+    /// are active (the flood counts start again).
+    /// </summary>
+    private int ApplyOptions(AlertOptions changed)
+    {
+        var before = EngineOptions();
+        _options = changed;
+        if (_engine is null || EngineOptions() == before)
+        {
+            return 0;
+        }
+        var previous = _engine;
+        _engine = new RuleEngine(_rules.Values.Select(r => r.Effective), _world.Sensors, EngineOptions());
+        _engine.LoadStates(previous.SaveStates());
+        _logger.LogInformation("Alarm thresholds changed: flood above {Flood} alarms in {FloodWindow}, chattering at {Chatter} raises in {ChatterWindow}",
+            _options.FloodAlarms, _options.FloodWindow, _options.ChatterCycles, _options.ChatterWindow);
+        return 1;
+    }
+
+    /// <summary>The flood threshold the running engine applies (null before it started).</summary>
+    public (int Alarms, TimeSpan Window)? FloodThreshold => Volatile.Read(ref _engine)?.Floods is { } f ? (f.FloodAlarms, f.Window) : null;
 
     private RuleEngineOptions EngineOptions() => _options.EngineOptions();
 

@@ -40,7 +40,7 @@ public interface IRuleBacktester
 public sealed class RuleBacktester(
     IDbContextFactory<CityOpsDbContext> dbFactory,
     NpgsqlDataSource dataSource,
-    IOptions<AlertOptions> options,
+    IOptionsMonitor<AlertOptions> options,
     ILogger<RuleBacktester> logger) : IRuleBacktester
 {
     /// <summary>Longest range one backtest reads (raw readings are kept about this long at most).</summary>
@@ -72,7 +72,7 @@ public sealed class RuleBacktester(
             world = await EngineWorld.LoadAsync(db, logger, cancellationToken);
             current = (await db.AlertRules.AsNoTracking().SingleOrDefaultAsync(r => r.Key == definition.Key && r.DeletedAt == null, cancellationToken))?.Definition;
         }
-        var o = options.Value;
+        var o = options.CurrentValue;
         var backtester = new Backtester(definition, current, world.Sensors, from, to, new BacktestOptions(o.EngineOptions(), o.ClockInterval));
         var trends = new TrendBuilder(backtester.Sensors, from, to, TrendPoints);
         // The COPY loop is synchronous (per-row async costs more than the model); keep it off the caller's thread.

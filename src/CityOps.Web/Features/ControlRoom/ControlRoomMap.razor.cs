@@ -25,7 +25,7 @@ public sealed partial class ControlRoomMap : IAsyncDisposable
 
     [Inject] public required IJSRuntime JS { get; init; }
 
-    [Inject] public required IOptions<MapOptions> Options { get; init; }
+    [Inject] public required IOptionsMonitor<MapOptions> Options { get; init; }
 
     [Parameter, EditorRequired] public required MapView View { get; set; }
 
@@ -96,14 +96,15 @@ public sealed partial class ControlRoomMap : IAsyncDisposable
             await _map.InvokeVoidAsync("dispose");
             await _map.DisposeAsync();
         }
+        var tiles = Options.CurrentValue;
         var options = new
         {
             latitude = View.Latitude,
             longitude = View.Longitude,
             zoom = View.Zoom,
             baseMapUrl = View.BaseMapUrl,
-            tileUrl = Options.Value.TileUrl,
-            tileAttribution = Options.Value.TileAttribution,
+            tileUrl = tiles.TileUrl,
+            tileAttribution = tiles.TileAttribution,
             severity = LiveStateStyle.All.ToDictionary(LiveStateStyle.Name, s => (int)s),
             colours = LiveStateStyle.All.ToDictionary(LiveStateStyle.Name, LiveStateStyle.Colour),
         };
