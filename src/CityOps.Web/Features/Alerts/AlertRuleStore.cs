@@ -17,32 +17,8 @@ public sealed class AlertRuleStore(
 {
     /// <summary>Creates the rule or saves a new version of it; returns the new version number.</summary>
     /// <exception cref="RuleValidationException">The definition is invalid (nothing is saved); it lists every problem.</exception>
-    public async Task<int> SaveAsync(AlertRuleDefinition definition, string user, string? changeNote, CancellationToken ct)
-    {
-        Validate(definition);
-        int version;
-        await using (var db = await dbFactory.CreateDbContextAsync(ct))
-        {
-            var rule = await db.AlertRules.SingleOrDefaultAsync(r => r.Key == definition.Key, ct);
-            var before = rule?.Definition;
-            if (rule is null)
-            {
-                rule = new AlertRule { Key = definition.Key, Definition = definition };
-                db.AlertRules.Add(rule);
-            }
-            rule.Version++;
-            rule.Definition = definition;
-            rule.Enabled = definition.Enabled;
-            rule.DeletedAt = null;
-            version = rule.Version;
-            AddVersion(db, rule, user, changeNote);
-            audit.Add(db, user, AuditCategory.Administration, "rule.saved", Target(rule.Key),
-                before is null ? null : AlertRuleJson.ToElement(before), AlertRuleJson.ToElement(definition), changeNote);
-            await db.SaveChangesAsync(ct);
-        }
-        await engine.ReloadRulesAsync(ct);
-        return version;
-    }
+    public async Task<int> SaveAsync(AlertRuleDefinition definition, string user, string? changeNote, CancellationToken ct) =>
+        (await SaveManyAsync([definition], user, changeNote, "rule.saved", ct))[definition.Key];
 
     /// <summary>
     /// Enables or disables many rules at once. Their standing alarms leave service silently when disabled (no storm
@@ -166,7 +142,7 @@ public sealed class AlertRuleStore(
     /// <paramref name="auditAction"/>), then reloads the engine once. Returns the new version of each key.
     /// </summary>
     internal async Task<IReadOnlyDictionary<string, int>> SaveManyAsync(
-        IReadOnlyCollection<AlertRuleDefinition> definitions, string user, string changeNote, string auditAction, CancellationToken ct)
+        IReadOnlyCollection<AlertRuleDefinition> definitions, string user, string? changeNote, string auditAction, CancellationToken ct)
     {
         foreach (var definition in definitions)
         {
@@ -184,7 +160,7 @@ public sealed class AlertRuleStore(
             foreach (var definition in definitions)
             {
                 existing.TryGetValue(definition.Key, out var rule);
-                var before = rule is { DeletedAt: null } ? rule.Definition : null;
+                var before = rule?.Definition;
                 if (rule is null)
                 {
                     rule = new AlertRule { Key = definition.Key, Definition = definition };
