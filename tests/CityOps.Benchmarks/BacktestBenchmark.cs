@@ -230,10 +230,9 @@ internal sealed class BacktestBenchmark(BacktestBenchmarkOptions options)
         for (var day = start; day < end; day = day.AddDays(1))
         {
             using var reader = connection.BeginBinaryExport(string.Create(CultureInfo.InvariantCulture,
-                $"COPY (SELECT sensor_id, ts, value FROM readings WHERE sensor_id = {sensorId} AND ts >= '{day:yyyy-MM-dd'T'HH:mm:ss'Z'}' AND ts < '{day.AddDays(1):yyyy-MM-dd'T'HH:mm:ss'Z'}' ORDER BY ts, sensor_id) TO STDOUT (FORMAT BINARY)"));
+                $"COPY (SELECT ts, value FROM readings WHERE sensor_id = {sensorId} AND ts >= '{day:yyyy-MM-dd'T'HH:mm:ss'Z'}' AND ts < '{day.AddDays(1):yyyy-MM-dd'T'HH:mm:ss'Z'}' ORDER BY ts, sensor_id) TO STDOUT (FORMAT BINARY)"));
             while (reader.StartRow() != -1)
             {
-                reader.Read<int>(NpgsqlDbType.Integer);
                 last = reader.Read<DateTime>(NpgsqlDbType.TimestampTz);
                 sum += reader.Read<double>(NpgsqlDbType.Double);
                 rows++;

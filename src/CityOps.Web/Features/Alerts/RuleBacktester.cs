@@ -164,10 +164,12 @@ public sealed class RuleBacktester(
             var end = Min(start.Date.AddDays(1), to);
             using (var copy = connection.BeginBinaryExport(CopySql(ids, start, end)))
             {
+                // One sensor (the usual case) is not sent with every row: a third less to decode.
+                var single = ids.Length == 1 ? ids[0] : (int?)null;
                 while (copy.StartRow() != -1)
                 {
                     block.Readings[block.Count++] = new BacktestReading(
-                        copy.Read<int>(NpgsqlDbType.Integer), copy.Read<DateTime>(NpgsqlDbType.TimestampTz), copy.Read<double>(NpgsqlDbType.Double));
+                        single ?? copy.Read<int>(NpgsqlDbType.Integer), copy.Read<DateTime>(NpgsqlDbType.TimestampTz), copy.Read<double>(NpgsqlDbType.Double));
                     if (block.Count == Block.Size)
                     {
                         full.Add(block, ct);
@@ -198,11 +200,11 @@ public sealed class RuleBacktester(
     /// <summary>COPY takes no parameters: the values are numbers and instants formatted here, never user text.</summary>
     private static string CopySql(int[] ids, DateTime from, DateTime to)
     {
-        var sensors = ids.Length == 1
-            ? $"sensor_id = {ids[0].ToString(CultureInfo.InvariantCulture)}"
-            : $"sensor_id IN ({string.Join(",", ids.Select(i => i.ToString(CultureInfo.InvariantCulture)))})";
+        var (columns, sensors) = ids.Length == 1
+            ? ("ts, value", $"sensor_id = {ids[0].ToString(CultureInfo.InvariantCulture)}")
+            : ("sensor_id, ts, value", $"sensor_id IN ({string.Join(",", ids.Select(i => i.ToString(CultureInfo.InvariantCulture)))})");
         return $"""
-            COPY (SELECT sensor_id, ts, value FROM readings
+            COPY (SELECT {columns} FROM readings
                   WHERE {sensors} AND ts >= '{Instant(from)}' AND ts < '{Instant(to)}'
                   ORDER BY ts, sensor_id) TO STDOUT (FORMAT BINARY)
             """;
