@@ -137,8 +137,9 @@ public sealed partial class RuleBacktestPanel : ComponentBase, IAsyncDisposable
         {
             _cancelled = true;
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
+            // An invalid range or definition, or a model this deployment cannot backtest yet: the message says which.
             _error = e.Message;
         }
         catch (Exception e)
