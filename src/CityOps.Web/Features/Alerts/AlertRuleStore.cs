@@ -6,13 +6,14 @@ using Microsoft.EntityFrameworkCore;
 namespace CityOps.Web.Features.Alerts;
 
 /// <summary>
-/// Saves alert rules as new versions, enables and disables them, and has the running engine pick the change up.
+/// Saves alert rules as new versions, enables and disables them, and has the running engines pick the change up: this
+/// node's before the call returns, every other node's through <see cref="ChangeTopics.Rules"/>.
 /// Every change writes the rule, its version row and an audit entry in one SaveChanges.
 /// </summary>
 public sealed class AlertRuleStore(
     IDbContextFactory<CityOpsDbContext> dbFactory,
     AuditLog audit,
-    AlertEngineService engine,
+    ChangeSignals signals,
     TimeProvider time)
 {
     /// <summary>Creates the rule or saves a new version of it; returns the new version number.</summary>
@@ -43,7 +44,7 @@ public sealed class AlertRuleStore(
         }
         if (count > 0)
         {
-            await engine.ReloadRulesAsync(ct);
+            await signals.PublishAsync(ChangeTopics.Rules, "", ct);
         }
         return count;
     }
@@ -59,7 +60,7 @@ public sealed class AlertRuleStore(
             audit.Add(db, user, AuditCategory.Administration, "rule.deleted", Target(rule.Key), reason: reason);
             await db.SaveChangesAsync(ct);
         }
-        await engine.ReloadRulesAsync(ct);
+        await signals.PublishAsync(ChangeTopics.Rules, "", ct);
     }
 
     /// <summary>Rules that are not deleted, by key.</summary>
@@ -111,7 +112,7 @@ public sealed class AlertRuleStore(
                 before is null ? null : AlertRuleJson.ToElement(before), AlertRuleJson.ToElement(old.Definition), changeNote);
             await db.SaveChangesAsync(ct);
         }
-        await engine.ReloadRulesAsync(ct);
+        await signals.PublishAsync(ChangeTopics.Rules, "", ct);
         return saved;
     }
 
@@ -177,7 +178,7 @@ public sealed class AlertRuleStore(
             }
             await db.SaveChangesAsync(ct);
         }
-        await engine.ReloadRulesAsync(ct);
+        await signals.PublishAsync(ChangeTopics.Rules, "", ct);
         return versions;
     }
 

@@ -24,6 +24,7 @@ public static class AlertsExtensions
         builder.Services.AddSingleton<AlertEngineService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertEngineService>());
         builder.Services.AddSingleton<IReadingsObserver>(sp => sp.GetRequiredService<AlertEngineService>());
+        builder.Services.AddHostedService<RuleChangeFollower>();
         builder.Services.AddHostedService<AlarmHubPublisher>();
         if (builder.Configuration.IsDemoMode())
         {
@@ -42,4 +43,24 @@ public static class AlertsExtensions
         converters.Add(new JsonStringEnumConverter<AlarmState>());
         converters.Add(new JsonStringEnumConverter<AlarmPriority>());
     }
+}
+
+/// <summary>Reloads this node's engine whenever rules change on any node (a save, an import, a restore).</summary>
+internal sealed class RuleChangeFollower(ChangeSignals signals, AlertEngineService engine) : IHostedService, IDisposable
+{
+    private IDisposable? _subscription;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _subscription = signals.Subscribe(ChangeTopics.Rules, (_, ct) => engine.ReloadRulesAsync(ct));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _subscription?.Dispose();
 }

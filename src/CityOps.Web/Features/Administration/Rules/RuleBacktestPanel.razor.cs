@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Components.Authorization;
 using System.Globalization;
 using CityOps.Analytics.Alerts;
 using CityOps.Web.Features.Alerts;
@@ -33,6 +34,7 @@ public sealed partial class RuleBacktestPanel : ComponentBase, IAsyncDisposable
     ];
 
     [Inject] public required IRuleBacktester Backtester { get; init; }
+    [Inject] public required AuthenticationStateProvider Auth { get; init; }
     [Inject] public required TimeProvider Time { get; init; }
     [Inject] public required IJSRuntime Js { get; init; }
     [Inject] public required ILogger<RuleBacktestPanel> Logger { get; init; }
@@ -127,6 +129,8 @@ public sealed partial class RuleBacktestPanel : ComponentBase, IAsyncDisposable
         });
         try
         {
+            // A backtest reads any sensor's whole history: administrators only, whichever way it is reached.
+            AdminGuard.Demand((await Auth.GetAuthenticationStateAsync()).User);
             // Off the circuit's thread: replaying a month of readings must not freeze the page.
             _report = await Task.Run(() => Backtester.RunAsync(definition, from, to, progress, token), token);
             _selectedTrend = _report.Trends.FirstOrDefault()?.SensorKey;
