@@ -19,16 +19,22 @@ internal sealed class CircuitRevalidation : RevalidatingServerAuthenticationStat
     private readonly IOptions<IdentityOptions> _identityOptions;
     private readonly ILogger<CircuitRevalidation> _logger;
     private readonly IDisposable _subscription;
+    private readonly UserChanges _changes;
 
     public CircuitRevalidation(
-        ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IOptions<IdentityOptions> identityOptions, IConfiguration configuration, ChangeSignals signals)
+        ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IOptions<IdentityOptions> identityOptions, IConfiguration configuration,
+        ChangeSignals signals, UserChanges changes)
         : base(loggerFactory)
     {
+        _changes = changes;
         _scopes = scopes;
         _identityOptions = identityOptions;
         _logger = loggerFactory.CreateLogger<CircuitRevalidation>();
         RevalidationInterval = configuration.GetValue("Accounts:RevalidationInterval", TimeSpan.FromMinutes(5));
         _subscription = signals.Subscribe(ChangeTopics.Users, OnUserChangedAsync);
+        // A circuit may start with a principal read just before a change it then never hears of (the signal came while
+        // the circuit was being set up): check such a user at once instead of at the next periodic check.
+        AuthenticationStateChanged += state => _ = CheckNewStateAsync(state);
     }
 
     protected override TimeSpan RevalidationInterval { get; }
@@ -40,6 +46,32 @@ internal sealed class CircuitRevalidation : RevalidatingServerAuthenticationStat
             _subscription.Dispose();
         }
         base.Dispose(disposing);
+    }
+
+    private async Task CheckNewStateAsync(Task<AuthenticationState> task)
+    {
+        try
+        {
+            var state = await task;
+            if (state.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId && _changes.ChangedWithin(userId, RevalidationInterval))
+            {
+                await RevalidateAsync(state, CancellationToken.None);
+            }
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Could not re-check the user of a new circuit");
+        }
+    }
+
+    private async Task RevalidateAsync(AuthenticationState state, CancellationToken cancellationToken)
+    {
+        if (!await ValidateAuthenticationStateAsync(state, cancellationToken))
+        {
+            _logger.LogInformation("Signing out an open screen of user {UserId}: an administrator changed the account",
+                state.User.FindFirstValue(ClaimTypes.NameIdentifier));
+            SetAuthenticationState(Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
+        }
     }
 
     private async Task OnUserChangedAsync(string userId, CancellationToken cancellationToken)
@@ -59,11 +91,7 @@ internal sealed class CircuitRevalidation : RevalidatingServerAuthenticationStat
         {
             return;
         }
-        if (!await ValidateAuthenticationStateAsync(state, cancellationToken))
-        {
-            _logger.LogInformation("Signing out an open screen of user {UserId}: an administrator changed the account", userId);
-            SetAuthenticationState(Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
-        }
+        await RevalidateAsync(state, cancellationToken);
     }
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken cancellationToken)

@@ -37,6 +37,9 @@ public sealed class UserChanges : IHostedService, IDisposable
         return _everyoneAt >= at || (_changedAt.TryGetValue(userId, out var changed) && changed >= at);
     }
 
+    /// <summary>Whether <paramref name="userId"/> (or everyone) changed within the last <paramref name="window"/>.</summary>
+    public bool ChangedWithin(string userId, TimeSpan window) => ChangedSince(userId, _time.GetUtcNow() - window);
+
     /// <summary>
     /// The cookie's principal check: a cookie of a changed user is validated against the database now, then the
     /// framework's periodic security-stamp check runs as usual.

@@ -78,6 +78,8 @@ public sealed class AdministrationUiTests(AdministrationUiTests.Fixture fixture)
         await SignInAsync(email);
         await _page.GotoAsync("/admin/users");
         await Expect(_page.Locator("[data-testid='user-row']", new() { HasText = email })).ToHaveCountAsync(1);
+        // The circuit is up (buttons are enabled only then): the change must reach an open, interactive screen.
+        await Expect(_page.GetByTestId("new-user-create")).ToBeEnabledAsync();
 
         var chief = await AccountClient.FindUserAsync(fixture.App.Services, "admin@cityops.local");
         await fixture.App.Services.GetRequiredService<IUserAdministration>()
