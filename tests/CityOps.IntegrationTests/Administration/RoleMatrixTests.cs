@@ -4,6 +4,7 @@ using CityOps.IntegrationTests.Accounts;
 using CityOps.IntegrationTests.Infrastructure;
 using CityOps.Web.Features.Administration;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
@@ -73,7 +74,8 @@ public sealed class RoleMatrixTests(AccountsAppFixture fixture) : IClassFixture<
             var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"];
             if (raw.StartsWith(AdministrationExtensions.ApiPrefix, StringComparison.OrdinalIgnoreCase))
             {
-                apis.AddRange(methods.Select(m => new Target(m, raw, Fill(endpoint.RoutePattern))));
+                var accepts = endpoint.Metadata.GetMetadata<IAcceptsMetadata>()?.ContentTypes.FirstOrDefault() ?? "application/json";
+                apis.AddRange(methods.Select(m => new Target(m, raw, Fill(endpoint.RoutePattern), accepts)));
             }
             else if (raw == "/admin" || raw.StartsWith("/admin/", StringComparison.OrdinalIgnoreCase))
             {
@@ -143,7 +145,7 @@ public sealed class RoleMatrixTests(AccountsAppFixture fixture) : IClassFixture<
         using var request = new HttpRequestMessage(new HttpMethod(target.Method), target.Path);
         if (target.Method is "POST" or "PUT" or "PATCH")
         {
-            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+            request.Content = new StringContent(target.ContentType == "application/json" ? "{}" : "", Encoding.UTF8, target.ContentType);
         }
         if (!target.Path.StartsWith("/api/", StringComparison.Ordinal))
         {
@@ -165,5 +167,6 @@ public sealed class RoleMatrixTests(AccountsAppFixture fixture) : IClassFixture<
         }
     }
 
-    private sealed record Target(string Method, string Route, string Path);
+    /// <param name="ContentType">The body type the endpoint accepts: routing answers 415 to any other before authorization runs.</param>
+    private sealed record Target(string Method, string Route, string Path, string ContentType = "application/json");
 }

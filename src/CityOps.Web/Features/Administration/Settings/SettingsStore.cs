@@ -106,7 +106,7 @@ internal sealed class SettingsOverlay<TOptions>(SettingsStore store, Action<Sett
 /// Loads the stored settings before the other services start (so they start with them), retries in the background
 /// when the database is not there yet, and reloads whenever any node saves.
 /// </summary>
-internal sealed class SettingsLoader(SettingsStore store, ChangeSignals signals, TimeProvider time, ILogger<SettingsLoader> logger) : IHostedLifecycleService
+internal sealed class SettingsLoader(SettingsStore store, ChangeSignals signals, TimeProvider time, ILogger<SettingsLoader> logger) : IHostedLifecycleService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private IDisposable? _subscription;
@@ -134,10 +134,13 @@ internal sealed class SettingsLoader(SettingsStore store, ChangeSignals signals,
         await _retry.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    public Task StoppedAsync(CancellationToken cancellationToken)
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The container disposes it once, after every stop (a host may be stopped more than once).</summary>
+    public void Dispose()
     {
+        _subscription?.Dispose();
         _stopping.Dispose();
-        return Task.CompletedTask;
     }
 
     private async Task<bool> TryLoadAsync(CancellationToken cancellationToken)
