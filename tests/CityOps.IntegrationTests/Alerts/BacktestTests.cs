@@ -175,6 +175,30 @@ public sealed class BacktestTests(PostgresFixture pg) : IAsyncLifetime
         Assert.Equal([1, 2], versions);
     }
 
+    [Fact]
+    public async Task Raise_StandingAlarmRaisedAgainAfterASave_AlarmRecordsTheVersionRaisingItNow()
+    {
+        var store = _app.Services.GetRequiredService<AlertRuleStore>();
+        var rule = new AlertRuleDefinition("test.backtest.reraise", "Crowded again", new RuleScope(SensorKey: AlertsFixture.Occupancy),
+            new LimitParameters { High = 80 }, AlarmPriority.Low, "Crowded", new Rationalisation("c", "c", "a", TimeSpan.FromMinutes(5)), []);
+        var sensorId = SensorId(AlertsFixture.Occupancy);
+        var now = _time.GetUtcNow().UtcDateTime;
+        Assert.Equal(1, await store.SaveAsync(rule, "admin@example.org", null, Ct));
+        Engine.OnCommitted([new CommittedReading(sensorId, now.AddSeconds(10), 95)]);
+        Engine.OnCommitted([new CommittedReading(sensorId, now.AddSeconds(11), 40)]);
+        await Engine.ReloadRulesAsync(Ct);
+        // Cleared but not acknowledged, the alarm still stands; a new version's message changes, its model does not.
+        Assert.Equal(2, await store.SaveAsync(rule with { Message = "Crowded: open the second gate" }, "admin@example.org", "clearer message", Ct));
+        Engine.OnCommitted([new CommittedReading(sensorId, now.AddSeconds(12), 96)]);
+        await Engine.ReloadRulesAsync(Ct);
+
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<CityOpsDbContext>>().CreateDbContextAsync(Ct);
+        var alarms = await db.Alarms.AsNoTracking().Where(a => a.RuleKey == rule.Key).ToListAsync(Ct);
+        var alarm = Assert.Single(alarms);
+        Assert.Equal(AlarmState.ActiveUnacknowledged, alarm.State);
+        Assert.Equal(2, alarm.RuleVersion);
+    }
+
     private async Task<long> FirstAlarmIdAsync(string ruleKey)
     {
         await using var db = await _app.Services.GetRequiredService<IDbContextFactory<CityOpsDbContext>>().CreateDbContextAsync(Ct);

@@ -316,6 +316,8 @@ public sealed class AlertEngineService : BackgroundService, IReadingsObserver
                         var t = AlarmLifecycle.ConditionRaised(alarm.Status);
                         if (t.Allowed)
                         {
+                            // A standing alarm raised again: the version raising it now is the one whose rationalisation applies.
+                            alarm.RuleVersion = rule.Version;
                             AlarmOperations.Record(db, _audit, alarm, t.Status, SystemActor, AlarmEventKinds.Raised, signal.Detection.Detail, signal.At);
                             alarm.ClearedAt = null;
                         }

@@ -136,11 +136,14 @@ internal sealed class SettingsLoader(SettingsStore store, ChangeSignals signals,
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>The container disposes it once, after every stop (a host may be stopped more than once).</summary>
+    /// <summary>
+    /// Stops the retries. The token source is cancelled, never disposed: a test host may call StopAsync again after the
+    /// container disposed this service, and a source without timers or wait handles holds nothing to release.
+    /// </summary>
     public void Dispose()
     {
         _subscription?.Dispose();
-        _stopping.Dispose();
+        _stopping.Cancel();
     }
 
     private async Task<bool> TryLoadAsync(CancellationToken cancellationToken)
