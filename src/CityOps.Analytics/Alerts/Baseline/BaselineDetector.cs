@@ -309,10 +309,14 @@ public sealed class BaselineDetector : IDetector
         {
             var unit = string.IsNullOrEmpty(sensor.Unit) ? "" : " " + sensor.Unit;
             var inv = CultureInfo.InvariantCulture;
-            var when = Seasonal ? $" for {new DateTime(LocalTicks):ddd HH:mm}" : "";
             var direction = Z >= 0 ? "above" : "below";
-            var detail = string.Format(inv, "{0:G4}{1} is {2:0.0}σ {3} the usual {4:G4}{1}{5} (normal {6:G4}–{7:G4}{1}), score {8:0.00}",
-                Value, unit, Math.Abs(Z), direction, Expected, when, Low, High, Score);
+            // Worded after every reading (the engine keeps the latest conclusion for the screens): one interpolation into
+            // a single buffer, without boxing each number as string.Format would.
+            var detail = Seasonal
+                ? string.Create(inv, stackalloc char[160],
+                    $"{Value:G4}{unit} is {Math.Abs(Z):0.0}σ {direction} the usual {Expected:G4}{unit} for {new DateTime(LocalTicks):ddd HH:mm} (normal {Low:G4}–{High:G4}{unit}), score {Score:0.00}")
+                : string.Create(inv, stackalloc char[160],
+                    $"{Value:G4}{unit} is {Math.Abs(Z):0.0}σ {direction} the usual {Expected:G4}{unit} (normal {Low:G4}–{High:G4}{unit}), score {Score:0.00}");
             return new Detection(Active, Score, detail, Expected, Low, High);
         }
     }

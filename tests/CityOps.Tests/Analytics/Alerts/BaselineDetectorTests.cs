@@ -65,6 +65,22 @@ public sealed class BaselineDetectorTests
     }
 
     [Fact]
+    public void Update_DaytimeLevelAtNight_DetailSaysValueSigmasUsualLevelSlotAndBand()
+    {
+        var detector = Trained();
+        var at = Start.AddDays(14).AddHours(3);
+
+        var detection = detector.Update(at, 50);
+
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        Assert.StartsWith("50 km/h is ", detection.Detail);
+        Assert.Matches(@"^50 km/h is \d+\.\dσ above the usual [\d.]+ km/h for Mon 03:00 \(normal [-\d.]+–[\d.]+ km/h\), score \d\.\d\d$", detection.Detail);
+        Assert.Contains($"the usual {detection.Expected!.Value.ToString("G4", inv)} km/h", detection.Detail);
+        Assert.Contains($"normal {detection.BandLow!.Value.ToString("G4", inv)}–{detection.BandHigh!.Value.ToString("G4", inv)} km/h", detection.Detail);
+        Assert.EndsWith($"score {detection.Score.ToString("0.00", inv)}", detection.Detail);
+    }
+
+    [Fact]
     public void Update_DaytimeLevelInTheAfternoon_StaysNormal()
     {
         var detector = Trained();
