@@ -64,6 +64,10 @@ public sealed class DemoRulesTests(PostgresFixture pg) : IAsyncLifetime
         Assert.Equal("plant.motor_temp.high", body.GetProperty("rule").GetString());
         Assert.True(body.GetProperty("points").GetInt32() >= 0);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<CityOpsDbContext>>().CreateDbContextAsync(Ct);
+        var entry = await db.AuditLog.AsNoTracking().SingleAsync(e => e.Action == "rule.relearned" && e.Target == "rule:plant.motor_temp.high", Ct);
+        Assert.Equal("relearn-admin@example.org", entry.Actor);
+        Assert.Equal(CityOps.Web.Features.Audit.AuditCategory.Administration, entry.Category);
     }
 
     [Fact]

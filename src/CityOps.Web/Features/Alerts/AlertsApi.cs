@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using CityOps.Web.Features.Accounts;
 using CityOps.Web.Features.ApiKeys;
+using Microsoft.EntityFrameworkCore;
 
 namespace CityOps.Web.Features.Alerts;
 
@@ -59,7 +60,8 @@ internal static class AlertsApi
         return TypedResults.Ok(await operations.FindAsync(id, ct));
     }
 
-    private static async Task<IResult> RelearnAsync(string key, int? days, AlertEngineService engine, CancellationToken ct)
+    private static async Task<IResult> RelearnAsync(string key, int? days, ClaimsPrincipal user, AlertEngineService engine,
+        IDbContextFactory<CityOpsDbContext> dbFactory, AuditLog audit, CancellationToken ct)
     {
         if (days is < 1 or > 62)
         {
@@ -73,6 +75,13 @@ internal static class AlertsApi
         try
         {
             var points = await engine.RelearnAsync(key, days, ct);
+            // What the models had learned is gone: an administrative change like any other, so it is on the record.
+            await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            {
+                audit.Add(db, user.Identity?.Name ?? "unknown", AuditCategory.Administration, "rule.relearned", $"rule:{key}",
+                    after: new { days, points }, reason: $"Models reset and {points} one-minute means of history replayed");
+                await db.SaveChangesAsync(ct);
+            }
             return TypedResults.Ok(new RelearnResult(key, days ?? 0, points));
         }
         catch (KeyNotFoundException e)
