@@ -3,7 +3,6 @@ try
     var builder = WebApplication.CreateBuilder(args);
     await builder.AddDatabaseAsync();
     builder.AddAccounts();
-    builder.AddCluster();
     builder.AddApiKeys();
     builder.AddAssets();
     builder.AddAudit();

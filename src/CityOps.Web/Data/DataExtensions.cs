@@ -30,6 +30,8 @@ public static class DataExtensions
         }
         var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
         builder.Services.AddSingleton(dataSource);
+        // The database is also how the nodes sharing it tell each other what administrators changed.
+        builder.AddCluster();
         builder.Services.AddDbContextFactory<CityOpsDbContext>(o => o
             .UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention());
