@@ -162,17 +162,27 @@ internal sealed class RegistryChangeFollower(
         }
         if (services.GetService<AlertEngineService>() is { } engine)
         {
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            wait.CancelAfter(EngineWait);
-            try
-            {
-                await engine.ReloadSensorsAsync(wait.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                logger.LogWarning("The alert engine did not rebind to the changed registry within {Wait}; it will at its next check", EngineWait);
-            }
+            // Ingest and the screens know the change now; the engine rebinds on its own loop, which may be busy with a
+            // batch of readings, so the administrator's save does not wait for it.
+            _ = RebindEngineAsync(engine);
         }
         logger.LogInformation("Registry changed ({Change}); {Count} sensors known", payload.Length == 0 ? "reload" : payload, catalog.All.Count);
+    }
+
+    private async Task RebindEngineAsync(AlertEngineService engine)
+    {
+        using var wait = new CancellationTokenSource(EngineWait);
+        try
+        {
+            await engine.ReloadSensorsAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("The alert engine did not rebind to the changed registry within {Wait}; it will at its next check", EngineWait);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "The alert engine could not rebind to the changed registry; it will at its next check");
+        }
     }
 }
