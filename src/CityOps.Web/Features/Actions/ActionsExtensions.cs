@@ -26,6 +26,8 @@ public static class ActionsExtensions
         services.AddSingleton<IAlarmRaisedHandler>(sp => sp.GetRequiredService<SuggestionQueue>());
         services.AddHostedService<SuggestionWorker>();
         services.AddHostedService<CommandWorker>();
+        services.AddSingleton<MqttCommandChannel>();
+        services.AddHostedService<MqttCommandWorker>();
 
         var demo = builder.Configuration.IsDemoMode();
         if (demo)
@@ -45,6 +47,7 @@ public static class ActionsExtensions
                 CommandChannelKind.DemoTwin => new DemoTwinChannel(sp.GetService<DemoTwinHost>()
                     ?? throw new InvalidOperationException("Actions:Channel is DemoTwin but demo mode (CityOps:DemoMode) is off.")),
                 CommandChannelKind.Webhook => sp.GetRequiredService<WebhookCommandChannel>(),
+                CommandChannelKind.Mqtt => sp.GetRequiredService<MqttCommandChannel>(),
                 _ => new NoCommandChannel(),
             };
         });

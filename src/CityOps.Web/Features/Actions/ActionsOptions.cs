@@ -11,6 +11,8 @@ public enum CommandChannelKind
     Webhook,
     /// <summary>Commands are recorded and shown but never leave CityOps (no equipment connected).</summary>
     None,
+    /// <summary>Published to an MQTT broker (<see cref="MqttCommandOptions"/>); the device acknowledges on an MQTT topic.</summary>
+    Mqtt,
 }
 
 /// <summary>Suggested actions and commands (section <c>Actions</c>).</summary>
@@ -35,6 +37,8 @@ public sealed class ActionsOptions : IValidatableObject
 
     public WebhookOptions Webhook { get; set; } = new();
 
+    public MqttCommandOptions Mqtt { get; set; } = new();
+
     /// <summary>The limits the playbooks keep the process within, and how uncertain the process model is for each.</summary>
     public PlaybookLimits Limits { get; set; } = new();
 
@@ -43,6 +47,13 @@ public sealed class ActionsOptions : IValidatableObject
         if (Channel == CommandChannelKind.Webhook && (Webhook.Url is null || string.IsNullOrEmpty(Webhook.Secret)))
         {
             yield return new ValidationResult("The webhook channel needs Actions:Webhook:Url and Actions:Webhook:Secret.", [nameof(Webhook)]);
+        }
+        if (Channel == CommandChannelKind.Mqtt)
+        {
+            foreach (var error in Mqtt.Validate())
+            {
+                yield return error;
+            }
         }
     }
 }

@@ -2,13 +2,18 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using CityOps.Analytics;
 using CityOps.Web.Features.Demo;
 using Microsoft.Extensions.Options;
 
 namespace CityOps.Web.Features.Actions;
 
 /// <summary>A command as it leaves CityOps.</summary>
-public sealed record CommandMessage(long CommandId, string ActuatorKey, double Value, string Unit, DateTime RequestedAt, string RequestedBy);
+/// <param name="IssuedAt">When it is handed to the channel.</param>
+/// <param name="ExpiresAt">After this the command times out unless the device has reported it applied.</param>
+public sealed record CommandMessage(
+    long CommandId, string ActuatorKey, ActuatorKind Kind, double Value, string Unit, DateTime RequestedAt, string RequestedBy,
+    DateTime IssuedAt, DateTime ExpiresAt);
 
 /// <summary>Sent: handed over, the device reports later. Applied: the device applied it at once. Failed: not delivered.</summary>
 public enum DeliveryState { Sent, Applied, Failed }

@@ -38,6 +38,9 @@ public sealed class CommandService(
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
+    /// <summary>Held while one command is sent and its new state saved, so a device report never overtakes that save.</summary>
+    private readonly SemaphoreSlim _dispatching = new(1, 1);
+
     /// <summary>Adds a command to <paramref name="db"/> (saved by the caller with the decision that caused it).</summary>
     internal Command Add(CityOpsDbContext db, Actuator actuator, double value, string user, bool requiresConfirmation, Suggestion? suggestion)
     {
@@ -89,32 +92,15 @@ public sealed class CommandService(
         var pending = await db.Commands.Where(c => c.Status == CommandStatus.Pending).OrderBy(c => c.Id).ToListAsync(cancellationToken);
         foreach (var command in pending)
         {
-            var actuator = await db.Actuators.SingleAsync(a => a.Key == command.ActuatorKey, cancellationToken);
-            var delivery = await channel.SendAsync(
-                new CommandMessage(command.Id, command.ActuatorKey, command.Value, actuator.Unit, command.RequestedAt, command.RequestedBy), cancellationToken);
-            var now = Now();
-            command.SentAt = now;
-            switch (delivery.State)
+            await _dispatching.WaitAsync(cancellationToken);
+            try
             {
-                case DeliveryState.Sent:
-                    command.Status = CommandStatus.Sent;
-                    command.DeadlineAt = now + options.Value.CommandTimeout;
-                    audit.Add(db, "system", AuditCategory.ControlAction, "command.sent", Target(command.ActuatorKey), after: new { command.Id, command.Value });
-                    break;
-                case DeliveryState.Applied:
-                    audit.Add(db, "system", AuditCategory.ControlAction, "command.sent", Target(command.ActuatorKey), after: new { command.Id, command.Value });
-                    command.AcknowledgedAt = now;
-                    Apply(db, command, actuator, "system");
-                    break;
-                default:
-                    command.Status = CommandStatus.Failed;
-                    command.Error = delivery.Error;
-                    audit.Add(db, "system", AuditCategory.ControlAction, "command.failed", Target(command.ActuatorKey),
-                        after: new { command.Id, command.Value }, reason: delivery.Error);
-                    logger.LogWarning("Command {Id} to {Actuator} failed: {Error}", command.Id, command.ActuatorKey, delivery.Error);
-                    break;
+                await DispatchAsync(db, command, cancellationToken);
             }
-            await db.SaveChangesAsync(cancellationToken);
+            finally
+            {
+                _dispatching.Release();
+            }
         }
         if (pending.Count > 0)
         {
@@ -123,12 +109,52 @@ public sealed class CommandService(
         return pending.Count;
     }
 
+    private async Task DispatchAsync(CityOpsDbContext db, Command command, CancellationToken cancellationToken)
+    {
+        var actuator = await db.Actuators.SingleAsync(a => a.Key == command.ActuatorKey, cancellationToken);
+        var issued = Now();
+        var deadline = issued + options.Value.CommandTimeout;
+        var delivery = await channel.SendAsync(
+            new CommandMessage(command.Id, command.ActuatorKey, actuator.Kind, command.Value, actuator.Unit, command.RequestedAt, command.RequestedBy,
+                issued, deadline), cancellationToken);
+        var now = Now();
+        command.SentAt = now;
+        switch (delivery.State)
+        {
+            case DeliveryState.Sent:
+                command.Status = CommandStatus.Sent;
+                command.DeadlineAt = deadline;
+                audit.Add(db, "system", AuditCategory.ControlAction, "command.sent", Target(command.ActuatorKey), after: new { command.Id, command.Value });
+                break;
+            case DeliveryState.Applied:
+                audit.Add(db, "system", AuditCategory.ControlAction, "command.sent", Target(command.ActuatorKey), after: new { command.Id, command.Value });
+                command.AcknowledgedAt = now;
+                Apply(db, command, actuator, "system");
+                break;
+            default:
+                command.Status = CommandStatus.Failed;
+                command.Error = delivery.Error;
+                audit.Add(db, "system", AuditCategory.ControlAction, "command.failed", Target(command.ActuatorKey),
+                    after: new { command.Id, command.Value }, reason: delivery.Error);
+                logger.LogWarning("Command {Id} to {Actuator} failed: {Error}", command.Id, command.ActuatorKey, delivery.Error);
+                break;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     /// <summary>A device's report about a sent command. Returns the command's status afterwards, or null if it does not exist.</summary>
     /// <exception cref="ActionException">The report does not fit the command's state (e.g. it already timed out).</exception>
     public async Task<CommandStatus?> ReportAsync(long commandId, DeviceReportStatus status, string? error, string actor, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var command = await db.Commands.SingleOrDefaultAsync(c => c.Id == commandId, cancellationToken);
+        if (command?.Status == CommandStatus.Pending)
+        {
+            // A fast device can report before the dispatch that sent the command has saved it as sent: wait for that save.
+            await _dispatching.WaitAsync(cancellationToken);
+            _dispatching.Release();
+            await db.Entry(command).ReloadAsync(cancellationToken);
+        }
         if (command is null)
         {
             return null;
