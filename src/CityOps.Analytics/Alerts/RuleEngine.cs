@@ -256,6 +256,9 @@ public sealed class RuleEngine
         return states;
     }
 
+    /// <summary>The detector's own state inside one binding's <see cref="SaveStates"/> entry, for <see cref="IDetector.LoadState"/>.</summary>
+    public static string DetectorState(string bindingState) => DetectorText.Load<BindingState>(bindingState).Detector;
+
     /// <summary>Restores what <see cref="SaveStates"/> returned; unknown keys are ignored.</summary>
     public void LoadStates(IReadOnlyDictionary<(string RuleKey, string SourceKey), string> states)
     {

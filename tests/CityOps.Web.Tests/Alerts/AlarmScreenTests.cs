@@ -2,6 +2,7 @@ using CityOps.Web.Features.Actions;
 using Bunit;
 using CityOps.Web.Data;
 using CityOps.Web.Features.Alerts;
+using CityOps.Web.Features.Alerts.Evidence;
 using CityOps.Web.Features.Audit;
 using CityOps.Web.Features.ControlRoom;
 using CityOps.Web.Features.Plant;
@@ -34,15 +35,19 @@ public abstract class AlarmScreenTests : BunitContext
         Services.AddSingleton<TimeProvider>(World.Clock);
         Services.AddSingleton(Alarms.Board);
         // No database here: what the screens read from it (history, rationalisation) fails the way an outage does.
-        Services.AddSingleton<IDbContextFactory<CityOpsDbContext>>(new PooledDbContextFactory<CityOpsDbContext>(
-            new DbContextOptionsBuilder<CityOpsDbContext>().UseNpgsql("Host=127.0.0.1;Port=9;Database=none;Username=none;Password=none;Timeout=1").Options));
+        var unreachable = new PooledDbContextFactory<CityOpsDbContext>(
+            new DbContextOptionsBuilder<CityOpsDbContext>().UseNpgsql("Host=127.0.0.1;Port=9;Database=none;Username=none;Password=none;Timeout=1").Options);
+        Services.AddSingleton<IDbContextFactory<CityOpsDbContext>>(unreachable);
         Services.AddSingleton(new AuditLog(World.Clock));
         Services.AddSingleton(new AlarmWriteGate());
         Services.AddSingleton(Options.Create(new AlertOptions()));
         Services.AddSingleton<AlarmOperations>();
         Services.AddScoped<AlarmCommands>();
         Services.AddSingleton<IScreenDirectory>(new FakeScreenDirectory(World.World));
-        Services.AddSingleton<ISensorHistory>(new EmptyHistory());
+        var history = new EmptyHistory();
+        Services.AddSingleton<ISensorHistory>(history);
+        Evidence = new TestEvidence(new AlarmEvidenceService(unreachable, history, World.Clock));
+        Services.AddSingleton<IAlarmEvidence>(Evidence);
         Services.AddOptions<MapOptions>();
         Services.AddSingleton<IWebHostEnvironment>(new NoFilesEnvironment());
         Services.AddSingleton<IPlantLayouts>(new GeneratedLayouts());
@@ -57,6 +62,17 @@ public abstract class AlarmScreenTests : BunitContext
     protected ScreenTestWorld World { get; } = new();
 
     protected AlarmTestBoard Alarms { get; }
+
+    /// <summary>The real evidence service (failing without a database) unless a test sets <see cref="TestEvidence.Fixed"/>.</summary>
+    protected TestEvidence Evidence { get; }
+
+    protected sealed class TestEvidence(IAlarmEvidence real) : IAlarmEvidence
+    {
+        public AlarmEvidence? Fixed { get; set; }
+
+        public Task<AlarmEvidence?> BuildAsync(AlarmView alarm, ScreenWorld world, CancellationToken cancellationToken) =>
+            Fixed is { } fixedEvidence ? Task.FromResult<AlarmEvidence?>(fixedEvidence) : real.BuildAsync(alarm, world, cancellationToken);
+    }
 
     private sealed class EmptyHistory : ISensorHistory
     {

@@ -1,5 +1,6 @@
 using CityOps.Analytics.Alerts;
 using CityOps.Web.Data;
+using CityOps.Web.Features.Alerts.Evidence;
 using CityOps.Web.Features.ControlRoom;
 using CityOps.Web.Features.SensorDetail;
 using Microsoft.AspNetCore.Components;
@@ -8,16 +9,12 @@ using Microsoft.EntityFrameworkCore;
 namespace CityOps.Web.Features.Alerts;
 
 /// <summary>
-/// One alarm: what, where, since when and its state; the evidence (the sensor's history around the raise time with a
-/// marker at the raise and clear); the operator's actions and the alarm's history of transitions and comments.
+/// One alarm: what, where, since when and its state; the evidence (<see cref="EvidenceChart"/>: the trend around the raise
+/// with the rule's limits, forecast cone, anomaly score and triggering readings); the operator's actions and the alarm's
+/// history of transitions and comments.
 /// </summary>
 public sealed partial class AlarmDetail : IDisposable
 {
-    /// <summary>History shown before the raise, so the trend shows how the value got there.</summary>
-    internal static readonly TimeSpan EvidenceBefore = TimeSpan.FromMinutes(30);
-
-    internal static readonly TimeSpan EvidenceAfter = TimeSpan.FromMinutes(10);
-
     private readonly CancellationTokenSource _disposed = new();
     private AlarmView? _alarm;
     private ScreenSite? _site;
@@ -29,6 +26,9 @@ public sealed partial class AlarmDetail : IDisposable
     private string? _loadError;
     private IDisposable? _subscription;
     private DateTime _evidenceTo;
+    private AlarmEvidence? _evidence;
+    private string? _evidenceError;
+    private bool _evidenceLoading;
     private bool _loaded;
 
     [Inject] public required AlarmBoard Board { get; init; }
@@ -40,6 +40,8 @@ public sealed partial class AlarmDetail : IDisposable
     [Inject] public required IScreenDirectory Directory { get; init; }
 
     [Inject] public required IDbContextFactory<CityOpsDbContext> DbFactory { get; init; }
+
+    [Inject] public required IAlarmEvidence Evidence { get; init; }
 
     [Inject] public required TimeProvider Time { get; init; }
 
@@ -80,12 +82,32 @@ public sealed partial class AlarmDetail : IDisposable
         _subscription = Board.Subscribe(() => InvokeAsync(OnBoardChangedAsync));
         await LoadRationalisationAsync(_alarm);
         await LoadHistoryAsync();
+        await LoadEvidenceAsync(_alarm, world);
+    }
+
+    private async Task LoadEvidenceAsync(AlarmView alarm, ScreenWorld world)
+    {
+        _evidenceLoading = true;
+        try
+        {
+            _evidence = await Evidence.BuildAsync(alarm, world, _disposed.Token);
+            _evidenceError = null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Logger.LogError(e, "The evidence of alarm {AlarmId} could not be built", alarm.Id);
+            _evidenceError = "The rule's limits and model output cannot be read right now; the plain history is shown.";
+        }
+        finally
+        {
+            _evidenceLoading = false;
+        }
     }
 
     private DateTime EvidenceEnd(AlarmView alarm)
     {
         var now = Time.GetUtcNow().UtcDateTime;
-        var end = (alarm.ClearedAt ?? now) + EvidenceAfter;
+        var end = (alarm.ClearedAt ?? now) + AlarmEvidenceService.After;
         return end > now ? now : end;
     }
 

@@ -6,5 +6,6 @@ public static class AlarmScreensExtensions
     public static void AddAlarmScreens(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<AlarmCommands>();
+        builder.Services.AddSingleton<Evidence.IAlarmEvidence, Evidence.AlarmEvidenceService>();
     }
 }

@@ -150,3 +150,69 @@ export function create(element, options, bytes) {
         },
     };
 }
+
+// The alarm evidence chart: the readings, the rule's lines, the forecast cone, the model's band and anomaly score
+// (on its own 0–1 axis) and the triggering readings as points, on one time axis. Columns arrive packed as above;
+// options.series describes each column (label, kind, scale) and options.bands pairs columns to fill between.
+const evidenceColours = {
+    value: ["--mud-palette-text-primary", "#dde0e3"],
+    limit: ["--mud-palette-error", "#f44336"],
+    deadband: ["--mud-palette-warning", "#ff9800"],
+    centre: ["--mud-palette-info", "#2196f3"],
+    control: ["--mud-palette-error", "#f44336"],
+    valid: ["--mud-palette-text-secondary", "#a4aab0"],
+    forecast: ["--mud-palette-primary", "#7e6fff"],
+    cone: ["--mud-palette-primary", "#7e6fff"],
+    band: ["--mud-palette-action-default", "#b4babf"],
+    expected: ["--mud-palette-action-default", "#b4babf"],
+    score: ["--mud-palette-secondary", "#ff4081"],
+    trigger: ["--mud-palette-error", "#f44336"],
+};
+
+export function evidence(element, options, bytes) {
+    const data = unpack(bytes);
+    const base = makeOptions(element, { ...options, band: false }, Math.max(element.clientWidth, 300));
+    const colour = kind => cssVar(element, ...(evidenceColours[kind] ?? evidenceColours.value));
+    const format = (unit, decimals) => (u, v) => v == null ? "–" : `${v.toFixed(decimals)}${unit ? " " + unit : ""}`;
+    const series = [{}];
+    for (const s of options.series) {
+        const c = colour(s.kind);
+        const isScore = s.scale === "score";
+        const entry = {
+            label: s.label,
+            scale: isScore ? "score" : "y",
+            stroke: s.kind === "cone" || s.kind === "band" ? "transparent" : c,
+            width: s.kind === "value" || s.kind === "score" ? 1.5 : 1,
+            dash: ["limit", "deadband", "control", "valid", "forecast", "expected"].includes(s.kind) ? [6, 4] : undefined,
+            points: { show: false },
+            spanGaps: s.kind === "forecast" || s.kind === "cone" || s.kind === "band",
+            value: format(isScore ? "" : options.unit, isScore ? 2 : options.decimals),
+        };
+        if (s.kind === "trigger") {
+            entry.paths = () => null;
+            entry.points = { show: true, size: 8, stroke: c, fill: c };
+        }
+        series.push(entry);
+    }
+    const bands = (options.bands ?? []).map(b => ({ series: [b.upper, b.lower], fill: colour(b.kind) + "33" }));
+    const text = cssVar(element, "--mud-palette-text-secondary", "#a4aab0");
+    const axes = [...base.axes];
+    if (options.series.some(s => s.scale === "score")) {
+        axes.push({ scale: "score", side: 1, stroke: text, grid: { show: false }, size: 48, values: (u, splits) => splits.map(v => v.toFixed(1)) });
+    }
+    const opts = { ...base, series, bands, axes, scales: { x: { time: true }, y: {}, score: { range: [0, 1] } } };
+    const markers = options.markers ?? [];
+    element.dataset.markers = String(markers.length);
+    element.dataset.series = String(options.series.length);
+    opts.hooks.draw = [u => drawMarkers(u, markers)];
+    const plot = new uPlot(opts, data, element);
+    element.dataset.points = String(data[0].length);
+    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(element.clientWidth, 300), height: options.height }));
+    resize.observe(element);
+    return {
+        dispose() {
+            resize.disconnect();
+            plot.destroy();
+        },
+    };
+}
