@@ -27,6 +27,7 @@ public sealed partial class AlarmDetail : IDisposable
     private IDisposable? _subscription;
     private DateTime _evidenceTo;
     private AlarmEvidence? _evidence;
+    private ScreenWorld? _world;
     private string? _evidenceError;
     private bool _evidenceLoading;
     private bool _loaded;
@@ -82,6 +83,7 @@ public sealed partial class AlarmDetail : IDisposable
         _subscription = Board.Subscribe(() => InvokeAsync(OnBoardChangedAsync));
         await LoadRationalisationAsync(_alarm);
         await LoadHistoryAsync();
+        _world = world;
         await LoadEvidenceAsync(_alarm, world);
     }
 
@@ -117,10 +119,16 @@ public sealed partial class AlarmDetail : IDisposable
         {
             return;
         }
+        var cleared = now.ClearedAt != _alarm?.ClearedAt;
         _alarm = now;
         _evidenceTo = EvidenceEnd(now);
         StateHasChanged();
         await LoadHistoryAsync();
+        if (cleared && _world is not null)
+        {
+            // The evidence window ends after the clear: rebuild it so the chart shows the return to normal.
+            await LoadEvidenceAsync(now, _world);
+        }
         StateHasChanged();
     }
 
