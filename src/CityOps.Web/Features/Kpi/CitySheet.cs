@@ -20,7 +20,7 @@ public static class CitySheet
                 KpiFormat.Number(r.TotalWeekEarlierKwh, 0, "kWh"), KpiFormat.Signed(r.TotalChange),
                 KpiFormat.Light(r.TotalChange, o.EnergyChangeTarget, false, band), "#energy"),
             EnergySheet.AgainstPrevious("energy-previous", "Energy use vs previous period", r.TotalKwh, previous?.TotalKwh, o),
-            NightFlow("night-flow", "Minimum night flow (all zones)", r.CityNightFlow, previous?.CityNightFlow, o, "#water"),
+            NightFlow(r, previous, o),
         };
         var air = r.Air.Select(a => (IReadOnlyList<KpiCell>)
         [
@@ -79,11 +79,22 @@ public static class CitySheet
         ]);
     }
 
-    private static KpiTile NightFlow(string id, string name, double? value, double? previous, KpiOptions o, string href)
+    /// <summary>The zones' night flows added up; the change compares only zones with a night flow in both periods, so a
+    /// zone that fell silent (or came online) does not pass for a leak or a repair.</summary>
+    private static KpiTile NightFlow(CityKpiReport r, CityKpiReport? previous, KpiOptions o)
     {
-        var rise = PeriodComparison.RelativeChange(value, previous);
-        return new(id, name, KpiFormat.Number(value, 1, "m³/h"), "rise ≤ " + KpiFormat.Signed(o.NightFlowRiseTarget), KpiFormat.Number(previous, 1, "m³/h"),
-            KpiFormat.Signed(rise), KpiFormat.Light(rise, o.NightFlowRiseTarget, false, o.AmberBand), href);
+        double now = 0, before = 0;
+        foreach (var w in r.Water)
+        {
+            if (w.MinimumNightFlow is { } a && previous?.Water.FirstOrDefault(p => p.Key == w.Key)?.MinimumNightFlow is { } b)
+            {
+                now += a;
+                before += b;
+            }
+        }
+        var rise = PeriodComparison.RelativeChange(before > 0 ? now : null, before > 0 ? before : null);
+        return new("night-flow", "Minimum night flow (all zones)", KpiFormat.Number(r.CityNightFlow, 1, "m³/h"), "rise ≤ " + KpiFormat.Signed(o.NightFlowRiseTarget),
+            KpiFormat.Number(previous?.CityNightFlow, 1, "m³/h"), KpiFormat.Signed(rise), KpiFormat.Light(rise, o.NightFlowRiseTarget, false, o.AmberBand), "#water");
     }
 
     private static string Asset(string key) => $"/assets/{Uri.EscapeDataString(key)}";
