@@ -24,6 +24,8 @@ public enum MetricKind
     MachineState,
     LightingLevel,
     Voltage,
+    /// <summary>A volume per reporting interval (m³), e.g. the billed consumption of a water zone's customer meters.</summary>
+    Volume,
 }
 
 public enum SiteKind { City, Plant }

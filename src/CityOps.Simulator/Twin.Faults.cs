@@ -232,6 +232,14 @@ public sealed partial class Twin
                             }
                         }
                     }
+                    // The line's feeder meter drops to the controls' standby load.
+                    foreach (var a in _w.World.Assets)
+                    {
+                        if (a.ParentKey == asset.Key && a.Type == AssetType.EnergyMeter)
+                        {
+                            AddSensors(a.Key, MetricKind.Power, MetricKind.Energy);
+                        }
+                    }
                     break;
                 }
                 default:

@@ -49,6 +49,7 @@ public sealed partial class Twin
             case Channel.MeterPower:
                 return MeterPower(u, t);
             case Channel.MeterEnergy:
+            case Channel.WaterBilled:
             {
                 Accumulate(sensor, t);
                 var energy = _acc[sensor.Index];
@@ -104,7 +105,7 @@ public sealed partial class Twin
         {
             return;
         }
-        var step = sensor.Channel == Channel.MeterEnergy ? EnergyStep : PartsStep;
+        var step = sensor.Channel is Channel.MeterEnergy or Channel.WaterBilled ? EnergyStep : PartsStep;
         var total = 0.0;
         while (from < t)
         {
@@ -114,6 +115,7 @@ public sealed partial class Twin
             total += sensor.Channel switch
             {
                 Channel.MeterEnergy => MeterPower(sensor.Unit, mid) * hours,
+                Channel.WaterBilled => WaterBilled(sensor.Unit, mid) * hours,
                 Channel.GoodParts => PartsPerHour(sensor.Unit, mid, out var scrap) * (1 - scrap) * hours,
                 _ => PartsPerHour(sensor.Unit, mid, out var scrap) * scrap * hours,
             };
@@ -368,6 +370,17 @@ public sealed partial class Twin
     private double WaterInflow(int z, long t) => WaterDemand(z, t) + LeakAt(z, t);
 
     /// <summary>
+    /// What the zone's customer meters register, m³/h: the demand less the background losses (always running, so
+    /// they dominate the night flow) and the unbilled authorised use. A burst adds to the inflow only.
+    /// </summary>
+    private double WaterBilled(int z, long t)
+    {
+        var zone = _w.WaterZones[z];
+        var demand = WaterDemand(z, t);
+        return Math.Max(0, demand * (1 - zone.UnbilledShare) - zone.BackgroundLoss);
+    }
+
+    /// <summary>
     /// Pressure in bar at <paramref name="position"/> (0 = inlet, 1 = critical point): supply head minus friction losses
     /// (∝ flow²) and the local drawdown of a leak. The bypass valve feeds the zone from a second main, which both
     /// adds head and shortens the path, so opening it restores pressure.
@@ -408,20 +421,56 @@ public sealed partial class Twin
         return IsDark(c, t) ? rated * (0.04 + 0.96 * LightingLevel(c, t)) : 0.01 * rated;
     }
 
+    /// <summary>kW of a motor on 400 V three-phase at cos φ 0.85.</summary>
+    private double MotorPower(int m, long t) => Math.Sqrt(3) * 0.4 * 0.85 * MotorCurrent(m, t);
+
+    /// <summary>
+    /// kW on a line's feeder: its motors, plus conveyors and controls whose draw follows the share of machines running
+    /// and the line speed (a stopped line keeps only its controls and extraction, 30 % of the auxiliaries).
+    /// </summary>
+    private double LinePower(int l, long t)
+    {
+        var line = _w.Lines[l];
+        var power = 0.0;
+        var running = 0;
+        foreach (var m in line.Machines)
+        {
+            power += MotorPower(m, t);
+            if (MachineStateAt(m, t) == 2)
+            {
+                running++;
+            }
+        }
+        var share = line.Machines.Count == 0 ? 0 : running / (double)line.Machines.Count;
+        var speed = Actuator(line.SpeedActuator, CompiledWorld.DefaultLineSpeed) / 100;
+        return power + line.AuxiliaryKw * (0.3 + 0.7 * share * speed);
+    }
+
     private double MeterPower(int e, long t)
     {
         var meter = _w.Meters[e];
         var seconds = Seconds(t);
         var local = Local(meter.Site, t);
+        if (meter.Line >= 0)
+        {
+            return LinePower(meter.Line, t) * (1 + 0.01 * Noise.Smooth(meter.Stream, seconds, 600));
+        }
         if (meter.IsPlant)
         {
-            // Hall lighting and ventilation by day, plus every motor on the site (400 V three-phase, cos φ 0.85).
+            // Hall lighting and ventilation by day, plus every line and every motor outside a line.
             var power = meter.BaseKw * (1 + 0.15 * Profiles.Bump(local.Hour, 7, 19, 0.5));
+            for (var l = 0; l < _w.Lines.Length; l++)
+            {
+                if (_w.Lines[l].Site == meter.Site)
+                {
+                    power += LinePower(l, t);
+                }
+            }
             for (var m = 0; m < _w.Machines.Length; m++)
             {
-                if (_w.Machines[m].Site == meter.Site)
+                if (_w.Machines[m].Site == meter.Site && _w.Machines[m].Line < 0)
                 {
-                    power += Math.Sqrt(3) * 0.4 * 0.85 * MotorCurrent(m, t);
+                    power += MotorPower(m, t);
                 }
             }
             return power * (1 + 0.01 * Noise.Smooth(meter.Stream, seconds, 600));

@@ -36,40 +36,6 @@ public static class Congestion
     }
 }
 
-/// <summary>
-/// Water balance per the IWA standard water balance (Alegre et al., "Performance Indicators for Water Supply
-/// Services", IWA Publishing, 3rd ed. 2016): non-revenue water = system input volume − billed authorised
-/// consumption, usually reported as a share of system input volume. Minimum night flow (the lowest flow in the
-/// small hours, when legitimate use is least) is the standard leak indicator (UK Water Industry Research,
-/// "Managing Leakage" Report E, 1994). Version "IWA-2016".
-/// </summary>
-public static class WaterBalance
-{
-    public const string Version = "IWA-2016";
-
-    /// <summary>Non-revenue water as a fraction of system input; null when there was no input.</summary>
-    public static double? NonRevenueWaterRatio(double systemInputVolume, double billedConsumption) =>
-        systemInputVolume > 0 ? (systemInputVolume - billedConsumption) / systemInputVolume : null;
-
-    /// <summary>
-    /// The minimum of the flow averages whose local time of day falls in [<paramref name="from"/>, <paramref name="to"/>)
-    /// (default 02:00–04:00); null when no average falls in the window.
-    /// </summary>
-    public static double? MinimumNightFlow(IEnumerable<(DateTime LocalTime, double MeanFlow)> averages, TimeOnly? from = null, TimeOnly? to = null)
-    {
-        var start = from ?? new TimeOnly(2, 0);
-        var end = to ?? new TimeOnly(4, 0);
-        double? min = null;
-        foreach (var (time, flow) in averages)
-        {
-            var t = TimeOnly.FromDateTime(time);
-            if (t >= start && t < end && (min is null || flow < min))
-                min = flow;
-        }
-        return min;
-    }
-}
-
 /// <summary>A figure against the same figure of a comparison period (e.g. the same period last week).</summary>
 public static class PeriodComparison
 {

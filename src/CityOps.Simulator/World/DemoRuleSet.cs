@@ -104,7 +104,7 @@ public static class DemoRuleSet
                 new RuleScope(SiteKey: site, AssetType: AssetType.EnergyMeter, Metric: MetricKind.Power),
                 new LimitParameters { High = 600, Deadband = 30, OnDelay = TimeSpan.FromMinutes(5), OffDelay = TimeSpan.FromMinutes(5) },
                 AlarmPriority.Low, "Plant power above the contracted peak",
-                "Every line running at overspeed, or a motor drawing overload current (normal peak is about 470 kW).",
+                "Every line running at overspeed, or a motor drawing overload current (normal peak is about 495 kW).",
                 "A peak-demand surcharge for the month; overloaded motors heat up.",
                 "Check which line draws the extra power; reduce its speed.",
                 15, Playbooks.ReduceLineSpeed);

@@ -9,7 +9,8 @@ namespace CityOps.Simulator;
 /// </summary>
 /// <remarks>
 /// Key scheme: <c>site.district.asset.signal</c> in the city (<c>city.market.x2.speed</c>) and
-/// <c>site.line.machine.signal</c> in the plant (<c>plant1.line2.mill1.vibration</c>); actuators hang off the asset
+/// <c>site.line.machine.signal</c> in the plant (<c>plant1.line2.mill1.vibration</c>, the line's sub-meter
+/// <c>plant1.line2.meter.energy</c>); actuators hang off the asset
 /// they command (<c>city.market.x2.green</c>, <c>plant1.line2.speed</c>).
 /// </remarks>
 public static class DemoWorld
@@ -129,6 +130,8 @@ public static class DemoWorld
             Sensor(zone, "pressure_inlet", MetricKind.Pressure, "bar", 0, 10, 10);
             Sensor(zone, "pressure_cp", MetricKind.Pressure, "bar", 0, 10, 10);
             Sensor(zone, "flow", MetricKind.Flow, "m³/h", 0, 1000, 10);
+            // The zone's customer meters read together (AMR), m³ since the previous reading, like the energy meters.
+            Sensor(zone, "billed", MetricKind.Volume, "m³", 0, 1000, 60);
             Actuator(zone, "bypass", ActuatorKind.Valve, "%", 0, 100, 0);
             if (PumpedZones.Contains(slug))
             {
@@ -161,6 +164,10 @@ public static class DemoWorld
             var line = Asset($"{PlantKey}.{lineSlug}", PlantKey, plant.Key, lineName, AssetType.Line, lineLat, PlantLon);
             Actuator(line, "speed", ActuatorKind.LineSpeed, "%", 50, 110, 100);
             Actuator(line, "coolant", ActuatorKind.Setpoint, "°C", 12, 35, 22);
+            // The line's feeder sub-meter: its machines' motors plus the line's conveyors, controls and extraction.
+            var lineMeter = Asset($"{line.Key}.meter", PlantKey, line.Key, $"{lineName} meter", AssetType.EnergyMeter, lineLat - 8 * metreLat, PlantLon - 60 * metreLon);
+            Sensor(lineMeter, "power", MetricKind.Power, "kW", 0, 1000, 5);
+            Sensor(lineMeter, "energy", MetricKind.Energy, "kWh", 0, 1000, 60);
             for (var m = 0; m < machines.Length; m++)
             {
                 var machine = Asset($"{line.Key}.{machines[m]}", PlantKey, line.Key, $"{lineName} {machines[m]}", AssetType.Machine,

@@ -124,7 +124,7 @@ public sealed class KpiQueryTests(PostgresFixture pg)
         Assert.Equal(0.0, r.CongestionByHour[3]!.Value, 9);
         Assert.Equal(8, r.PeakHour);
         // Inflow 22 × 10 + 2 × 4 = 228 m³, billed 24 × 7.125 = 171 m³ → NRW 25 %; night minimum 4 m³/h.
-        var zone = r.Water.Single();
+        var zone = r.Water.Single(w => w.Key == "kc.d1.wz");
         Assert.Equal(228, zone.InflowVolume!.Value, 9);
         Assert.Equal(171, zone.BilledVolume!.Value, 9);
         Assert.Equal(0.25, zone.NonRevenueWater!.Value, 9);
@@ -135,12 +135,101 @@ public sealed class KpiQueryTests(PostgresFixture pg)
         Assert.Equal(960, meter.WeekEarlierKwh);
         Assert.Equal(0.25, meter.Change!.Value, 9);
         Assert.Null(r.Energy.Single(e => e.Key == "kp.meter").Kwh);
+        Assert.DoesNotContain(r.Energy, e => e.Key == "kp.line1.meter");
 
         var sheet = page.Sheet!;
         Assert.Equal("25.0 %", sheet.Tiles.Single(t => t.Id == "nrw").Value);
         Assert.Equal(KpiLight.Red, sheet.Tiles.Single(t => t.Id == "nrw").Light);
         var heat = sheet.Tables.Single(t => t.Id == "aqi-heatmap").Rows.Single(row => row[0].Text == "District two");
         Assert.All(heat.Skip(1), c => Assert.Equal(KpiFormat.Missing, c.Text));
+    }
+
+    [Fact]
+    public async Task PlantAsync_LineFeederMeter_GivesLineEnergyAgainstLastWeekWithoutCountingItTwice()
+    {
+        await using var host = await KpiTestHost.StartAsync(await pg.CreateDatabaseAsync());
+        var day = KpiTestHost.Tuesday;
+        var readings = KpiTestHost.Shift(day).ToList();
+        for (var h = 0; h < 8; h++)
+        {
+            readings.Add(("kp.line1.meter.energy", day.AddHours(6 + h).AddMinutes(10), 60));
+            readings.Add(("kp.line1.meter.energy", day.AddDays(-7).AddHours(6 + h).AddMinutes(10), 50));
+        }
+        await host.WriteAsync(readings);
+
+        var page = await host.Service<KpiService>().PlantAsync(new KpiPeriodRequest(KpiPeriodKind.Shift, day.AddHours(8), null), "kp", null, Ct);
+
+        var report = page.Report!;
+        // The incomer alone is the plant: 8 × 100 kWh, not 800 + 480.
+        Assert.Equal(800, report.EnergyKwh);
+        Assert.Null(report.WeekEarlierKwh);
+        Assert.Null(report.EnergyChange);
+        // Line one: 8 × 60 = 480 kWh against 8 × 50 = 400 a week earlier (+20 %), 480 / 3645 good parts = 0.1317 kWh per part.
+        var line = Assert.Single(report.LineEnergy);
+        Assert.Equal("kp.line1.meter", line.MeterKey);
+        Assert.Equal(480, line.Kwh);
+        Assert.Equal(400, line.WeekEarlierKwh);
+        Assert.Equal(0.2, line.Change!.Value, 9);
+        Assert.Equal(480.0 / 3645, line.KwhPerGoodUnit!.Value, 9);
+
+        var energy = page.Sheet!.Tables.Single(t => t.Id == "energy");
+        var row = energy.Rows.Single(r => r[0].Text == "Line one");
+        Assert.Equal("+20.0 %", row[4].Text);
+        Assert.Equal(KpiLight.Red, row[4].Light);
+        Assert.Equal("0.132 kWh", row[6].Text);
+        Assert.Equal("—", energy.Rows[0][3].Text);
+        Assert.Contains("Line one,480.0 kWh,—,400.0 kWh,+20.0 %,\"3,645 parts\",0.132 kWh", page.Sheet.ToCsv());
+    }
+
+    [Fact]
+    public async Task CityAsync_MeteringGapAndRisingNightFlow_BalancesMeteredHoursAndComparesNights()
+    {
+        await using var host = await KpiTestHost.StartAsync(await pg.CreateDatabaseAsync());
+        var day = KpiTestHost.Tuesday;
+        var readings = new List<(string, DateTime, double)>();
+        for (var h = 0; h < 24; h++)
+        {
+            var t = day.AddHours(h).AddMinutes(20);
+            readings.Add(("kc.d2.wz.flow", t, h is 2 or 3 ? 8 : 20));
+            // The customer meters of hours 10 and 11 never arrived.
+            if (h is not (10 or 11))
+                readings.Add(("kc.d2.wz.metered", t, 17));
+            readings.Add(("kc.d2.wz.flow", t.AddDays(-1), h is 2 or 3 ? 6 : 20));
+        }
+        await host.WriteAsync(readings);
+
+        var page = await host.Service<KpiService>().CityAsync(new KpiPeriodRequest(KpiPeriodKind.Day, day, null), "kc", Ct);
+
+        var zone = page.Report!.Water.Single(w => w.Key == "kc.d2.wz");
+        // Inflow over the day 22 × 20 + 2 × 8 = 456 m³; billed 22 × 17 = 374 m³. The balance leaves out the two unmetered
+        // hours on both sides: 416 m³ in, 374 billed → NRW 42 / 416 = 10.1 % (counting them would give 18.0 %).
+        Assert.Equal(456, zone.InflowVolume!.Value, 9);
+        Assert.Equal(374, zone.BilledVolume!.Value, 9);
+        Assert.Equal(416, zone.Balance!.SystemInputVolume, 9);
+        Assert.Equal(22, zone.Balance.Hours);
+        Assert.Equal(42.0 / 416, zone.NonRevenueWater!.Value, 9);
+        Assert.Equal(8, zone.MinimumNightFlow);
+        Assert.Equal("District two", zone.DistrictName);
+        // Zone one reported nothing: missing, not 100 % lost; the city's balance is zone two's.
+        var silent = page.Report.Water.Single(w => w.Key == "kc.d1.wz");
+        Assert.Null(silent.InflowVolume);
+        Assert.Null(silent.Balance);
+        Assert.Null(silent.MinimumNightFlow);
+        Assert.Equal(42.0 / 416, page.Report.CityNonRevenueWater!.Value, 9);
+
+        // Night flow 8 against 6 m³/h the night before: +33.3 %, beyond the 10 % rise allowed.
+        var sheet = page.Sheet!;
+        var night = sheet.Tiles.Single(t => t.Id == "night-flow");
+        Assert.Equal("8.0 m³/h", night.Value);
+        Assert.Equal("6.0 m³/h", night.Previous);
+        Assert.Equal("+33.3 %", night.Change);
+        Assert.Equal(KpiLight.Red, night.Light);
+        var row = sheet.Tables.Single(t => t.Id == "water").Rows.Single(r => r[0].Text == "Hill zone");
+        Assert.Equal("22 of 24 h", row[4].Text);
+        Assert.Equal("10.1 %", row[6].Text);
+        Assert.Equal(KpiLight.Green, row[6].Light);
+        var silentRow = sheet.Tables.Single(t => t.Id == "water").Rows.Single(r => r[0].Text == "Water zone");
+        Assert.Equal(KpiLight.Missing, silentRow[6].Light);
     }
 
     [Fact]

@@ -106,6 +106,7 @@ internal sealed class KpiTestHost : IAsyncDisposable
                 new AssetDefinition("kp.line1.m2", "kp", "kp.line1", "Machine two", AssetType.Machine, 52, 5),
                 new AssetDefinition("kp.line1.m1", "kp", "kp.line1", "Machine one", AssetType.Machine, 52, 5),
                 new AssetDefinition("kp.meter", "kp", null, "Incomer", AssetType.EnergyMeter, 52, 5),
+                new AssetDefinition("kp.line1.meter", "kp", "kp.line1", "Line one feeder", AssetType.EnergyMeter, 52, 5),
                 new AssetDefinition("kc.d1", "kc", null, "District one", AssetType.District, 52, 5),
                 new AssetDefinition("kc.d2", "kc", null, "District two", AssetType.District, 52, 5),
                 new AssetDefinition("kc.d1.x1", "kc", "kc.d1", "Crossing", AssetType.Intersection, 52, 5),
@@ -113,15 +114,18 @@ internal sealed class KpiTestHost : IAsyncDisposable
                 new AssetDefinition("kc.d1.wz", "kc", "kc.d1", "Water zone", AssetType.WaterZone, 52, 5),
                 new AssetDefinition("kc.d1.em", "kc", "kc.d1", "Substation", AssetType.EnergyMeter, 52, 5),
                 new AssetDefinition("kc.d2.x1", "kc", "kc.d2", "Quiet crossing", AssetType.Intersection, 52, 5),
+                new AssetDefinition("kc.d2.wz", "kc", "kc.d2", "Hill zone", AssetType.WaterZone, 52, 5),
             ],
             [
                 S("kp.line1.m1", "state", MetricKind.MachineState, "state", 2), S("kp.line1.m1", "good", MetricKind.GoodParts, "parts", 5000),
                 S("kp.line1.m1", "scrap", MetricKind.ScrapParts, "parts", 5000),
                 S("kp.line1.m2", "state", MetricKind.MachineState, "state", 2), S("kp.line1.m2", "good", MetricKind.GoodParts, "parts", 5000),
-                S("kp.meter", "energy", MetricKind.Energy, "kWh", 5000),
+                S("kp.meter", "energy", MetricKind.Energy, "kWh", 5000), S("kp.line1.meter", "energy", MetricKind.Energy, "kWh", 5000),
                 S("kc.d1.x1", "speed", MetricKind.TrafficSpeed, "km/h", 130), S("kc.d2.x1", "speed", MetricKind.TrafficSpeed, "km/h", 130),
                 S("kc.d1.aq1", "pm25", MetricKind.Pm25, "µg/m³", 500), S("kc.d1.aq1", "no2", MetricKind.No2, "µg/m³", 400),
+                // Zone one's billing sensor is found by its signal name, zone two's by its metric.
                 S("kc.d1.wz", "flow", MetricKind.Flow, "m³/h", 1000), S("kc.d1.wz", "billed", MetricKind.Flow, "m³", 1000),
+                S("kc.d2.wz", "flow", MetricKind.Flow, "m³/h", 1000), S("kc.d2.wz", "metered", MetricKind.Volume, "m³", 1000),
                 S("kc.d1.em", "energy", MetricKind.Energy, "kWh", 20000),
             ],
             []);

@@ -33,6 +33,7 @@ public sealed class DemoWorldTests
         var zones = World.Assets.Where(a => a.Type == AssetType.WaterZone).ToList();
         Assert.NotEmpty(zones);
         Assert.All(zones, z => Assert.True(SensorsOn(z.Key, MetricKind.Pressure) >= 1 && SensorsOn(z.Key, MetricKind.Flow) == 1));
+        Assert.All(zones, z => Assert.Equal(1, SensorsOn(z.Key, MetricKind.Volume)));
         Assert.Contains(World.Assets, a => a.Type == AssetType.LightingCircuit);
         Assert.True(World.Assets.Count(a => a.Type == AssetType.EnergyMeter && a.SiteKey == DemoWorld.CityKey) >= 6);
     }
@@ -49,6 +50,9 @@ public sealed class DemoWorldTests
             var machines = World.Assets.Where(a => a.ParentKey == line.Key && a.Type == AssetType.Machine).ToList();
             Assert.True(machines.Count >= 4, $"{line.Key} has {machines.Count} machines");
             Assert.All(machines, m => Assert.All(signals, s => Assert.Equal(1, SensorsOn(m.Key, s))));
+            var meter = Assert.Single(World.Assets, a => a.ParentKey == line.Key && a.Type == AssetType.EnergyMeter);
+            Assert.Equal(1, SensorsOn(meter.Key, MetricKind.Power));
+            Assert.Equal(1, SensorsOn(meter.Key, MetricKind.Energy));
         }
     }
 

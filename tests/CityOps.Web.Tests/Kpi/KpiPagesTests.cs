@@ -38,7 +38,9 @@ public class KpiPagesTests : BunitContext
             [new DowntimeSlice("Breakdown (line stopped)", "p.l1", "Line one", 110, 1)],
             [new TrendPoint(new DateTime(2026, 11, 17, 6, 0, 0), 0.9), new TrendPoint(new DateTime(2026, 11, 17, 7, 0, 0), null),
              new TrendPoint(new DateTime(2026, 11, 17, 8, 0, 0), 0.8)],
-            null, 3600, null);
+            null, 3600, null, null, null,
+            [new LineEnergyFigure("p.l1", "Line one", "p.l1.meter", 1000, 800, 0.25, 3600, 1000.0 / 3600),
+             new LineEnergyFigure("p.l2", "Line two", null, null, null, null, null, null)]);
     }
 
     [Fact]
@@ -137,5 +139,77 @@ public class KpiPagesTests : BunitContext
 
         Assert.Contains("Summary,OEE,90.0 %,≥ 85.0 %,—,—,on target", csv);
         Assert.Contains("Machines,Machine C,—,—,—,—,—,—,—,—,—,—,—,—", csv);
+    }
+
+    [Fact]
+    public void Render_PlantEnergy_ShowsEachLineAgainstLastWeekAndDrillsIntoItsMachines()
+    {
+        var cut = Render<KpiSheetView>(p => p.Add(v => v.Sheet, PlantSheet.Build(Report(), null, Options, periodQuery: "period=day&at=2026-11-17&")));
+
+        var rows = cut.FindAll("table[data-table='energy'] tbody tr");
+        var rowOne = rows.Single(r => r.TextContent.Contains("Line one"));
+        var lineOne = rowOne.QuerySelectorAll("td");
+        Assert.Equal("1,000.0 kWh", lineOne[0].TextContent.Trim());
+        Assert.Equal("800.0 kWh", lineOne[2].TextContent.Trim());
+        // 1000 kWh against 800 a week earlier is +25 %: red against "no more than last week".
+        Assert.Equal("+25.0 %", lineOne[3].TextContent.Trim());
+        Assert.Equal("Red", lineOne[3].GetAttribute("data-light"));
+        // 1000 kWh / 3600 good parts = 0.278 kWh, within the 0.5 kWh target.
+        Assert.Equal("0.278 kWh", lineOne[5].TextContent.Trim());
+        Assert.Equal("Green", lineOne[5].GetAttribute("data-light"));
+        Assert.Equal("/kpi/plant?period=day&at=2026-11-17&line=p.l1#machines", rowOne.QuerySelector("th a")!.GetAttribute("href"));
+        // A line without a feeder meter shows dashes, not 0 kWh.
+        var lineTwo = cut.FindAll("table[data-table='energy'] tbody tr").Single(r => r.TextContent.Contains("Line two")).QuerySelectorAll("td");
+        Assert.All(lineTwo.Select(c => c.TextContent.Trim()), c => Assert.Equal("—", c));
+        Assert.Equal("Missing", lineTwo[3].GetAttribute("data-light"));
+    }
+
+    private static CityKpiReport City(double? nightFlow, double? billed)
+    {
+        WaterBalanceResult? balance = billed is { } b ? new WaterBalanceResult(1000, b, (1000 - b) / 1000, 24, 24) : null;
+        return new CityKpiReport(Day, "c", "Town", [], null, [], [], null, new double?[24], null,
+            [
+                new WaterZoneFigure("c.d1.wz", "Zone one", "District one", 1000, billed, balance, nightFlow, nightFlow, 1),
+                new WaterZoneFigure("c.d2.wz", "Zone two", "District two", 500, null, null, null, null, 0),
+            ],
+            balance?.NonRevenueWaterRatio, nightFlow,
+            [new EnergyFigure("c.d1.em", "Substation one", "City", "District one", 1200, 960, 0.25)], 1200, 960, 0.25);
+    }
+
+    [Fact]
+    public void Render_CityWater_ShowsNonRevenueWaterAndNightFlowRiseAndMissingBilling()
+    {
+        var sheet = CitySheet.Build(City(20, 880), City(16, 900), Options);
+
+        var cut = Render<KpiSheetView>(p => p.Add(v => v.Sheet, sheet));
+
+        var nrw = cut.Find("[data-kpi='nrw']");
+        Assert.Equal("12.0 %", nrw.QuerySelector("[data-testid='kpi-value']")!.TextContent);
+        Assert.Contains("kpi-light--green", nrw.GetAttribute("class"));
+        // Night flow 20 against 16 m³/h in the previous period: +25 %, beyond the 10 % rise allowed.
+        var night = cut.Find("[data-kpi='night-flow']");
+        Assert.Equal("20.0 m³/h", night.QuerySelector("[data-testid='kpi-value']")!.TextContent);
+        Assert.Contains("kpi-light--red", night.GetAttribute("class"));
+        var zoneRow = cut.FindAll("table[data-table='water'] tbody tr").Single(r => r.TextContent.Contains("Zone one"));
+        var zoneOne = zoneRow.QuerySelectorAll("td");
+        Assert.Equal("/assets/c.d1.wz", zoneRow.QuerySelector("th a")!.GetAttribute("href"));
+        Assert.Equal("24 of 24 h", zoneOne[3].TextContent.Trim());
+        Assert.Equal("120 m³", zoneOne[4].TextContent.Trim());
+        Assert.Equal("+25.0 %", zoneOne[9].TextContent.Trim());
+        // Zone two has no customer metering: its balance is missing, not 100 % lost.
+        var zoneTwo = cut.FindAll("table[data-table='water'] tbody tr").Single(r => r.TextContent.Contains("Zone two")).QuerySelectorAll("td");
+        Assert.Equal("500 m³", zoneTwo[1].TextContent.Trim());
+        Assert.Equal("—", zoneTwo[5].TextContent.Trim());
+        Assert.Equal("Missing", zoneTwo[5].GetAttribute("data-light"));
+        Assert.Equal("—", zoneTwo[6].TextContent.Trim());
+    }
+
+    [Fact]
+    public void ToCsv_CitySheet_HoldsEnergyAgainstPreviousPeriodAndLastWeek()
+    {
+        var csv = CitySheet.Build(City(20, 880), City(16, 900), Options).ToCsv();
+
+        Assert.Contains("Summary,Energy use vs same period last week,\"1,200 kWh\",change ≤ +0.0 %,960 kWh,+25.0 %,off target", csv);
+        Assert.Contains("Energy by district and site,Substation one,District one,\"1,200 kWh\",\"1,200 kWh\",960 kWh,+25.0 %", csv);
     }
 }

@@ -11,18 +11,27 @@ public sealed record DistrictAir(string Key, string Name, int? WorstAqi, Polluta
 /// <summary>Congestion of one intersection (corridor) or district; null when no speed was reported.</summary>
 public sealed record CongestionFigure(string Key, string Name, string? DistrictKey, double? Level, double? MeanSpeedKmh);
 
-/// <summary>Water balance of one zone. Volumes in m³; flows in m³/h.</summary>
-public sealed record WaterZoneFigure(string Key, string Name, double? InflowVolume, double? BilledVolume, double? NonRevenueWater, double? MinimumNightFlow);
+/// <summary>
+/// Water balance of one zone. Volumes in m³; flows in m³/h. <paramref name="Balance"/> covers only the hours with both
+/// inflow and billed consumption (null without billing data); <paramref name="InflowVolume"/> and
+/// <paramref name="BilledVolume"/> are the period's totals. Minimum night flow: the mean over the nights of each
+/// night's minimum (<paramref name="MinimumNightFlow"/>) and the highest of them (<paramref name="HighestNightFlow"/>).
+/// </summary>
+public sealed record WaterZoneFigure(string Key, string Name, string? DistrictName, double? InflowVolume, double? BilledVolume,
+    WaterBalanceResult? Balance, double? MinimumNightFlow, double? HighestNightFlow, int Nights)
+{
+    public double? NonRevenueWater => Balance?.NonRevenueWaterRatio;
+}
 
 /// <summary>Energy of one meter (district substation or plant incomer) against the same period a week earlier, kWh.</summary>
-public sealed record EnergyFigure(string Key, string Name, string Site, double? Kwh, double? WeekEarlierKwh, double? Change);
+public sealed record EnergyFigure(string Key, string Name, string Site, string? DistrictName, double? Kwh, double? WeekEarlierKwh, double? Change);
 
 public sealed record CityKpiReport(
     KpiPeriod Period, string SiteKey, string SiteName,
     IReadOnlyList<DistrictAir> Air, int? CityWorstAqi,
     IReadOnlyList<CongestionFigure> Intersections, IReadOnlyList<CongestionFigure> Districts, double? CityCongestion,
     IReadOnlyList<double?> CongestionByHour, int? PeakHour,
-    IReadOnlyList<WaterZoneFigure> Water, double? CityNonRevenueWater,
+    IReadOnlyList<WaterZoneFigure> Water, double? CityNonRevenueWater, double? CityNightFlow,
     IReadOnlyList<EnergyFigure> Energy, double? TotalKwh, double? TotalWeekEarlierKwh, double? TotalChange);
 
 /// <summary>
@@ -64,8 +73,11 @@ public sealed class CityKpiQuery
                 districtOf[child.Id] = d;
         }
         var sensors = site.Assets.SelectMany(a => a.Sensors.Select(s => (Asset: a, Sensor: s))).ToList();
+        // The plant counts once, by its incomer: its lines' feeder meters are inside it.
+        var plantLines = plant?.OfType(AssetType.Line).Select(l => l.Id).ToHashSet() ?? [];
         var meterSensors = sensors.Concat(plant?.Assets.SelectMany(a => a.Sensors.Select(s => (Asset: a, Sensor: s))) ?? [])
-            .Where(x => x.Asset.Type == AssetType.EnergyMeter && x.Sensor.Metric == MetricKind.Energy).ToList();
+            .Where(x => x.Asset.Type == AssetType.EnergyMeter && x.Sensor.Metric == MetricKind.Energy
+                && !(x.Asset.ParentId is { } parent && plantLines.Contains(parent))).ToList();
         var bySensor = sensors.ToDictionary(x => x.Sensor.Id);
         var rows = await _rollups.HourlyAsync(bySensor.Keys.Where(id => Relevant(bySensor[id], options)).ToList(), period.From, period.To, ct);
         var weekEarlier = period.WeekEarlier();
@@ -82,47 +94,28 @@ public sealed class CityKpiQuery
 
         var air = Air(site, districts, districtOf, byId, period);
         var (intersections, districtCongestion, city, profile) = Traffic(site, districts, districtOf, byId, freeFlow, period, options);
-        var water = Water(site, byId, period, options);
-        var energy = Energy(meterSensors, rows.Concat(plantRows).ToList(), earlierRows, plant);
+        var water = CityWater.Zones(site, districtOf, byId, period, options);
+        var energy = Energy(meterSensors, rows.Concat(plantRows).ToList(), earlierRows, plant, districtOf);
 
-        double inflow = 0, billed = 0;
-        var balanced = false;
-        foreach (var w in water)
-        {
-            if (w.InflowVolume is { } i && w.BilledVolume is { } b)
-            {
-                inflow += i;
-                billed += b;
-                balanced = true;
-            }
-        }
-        var cityNrw = balanced ? WaterBalance.NonRevenueWaterRatio(inflow, billed) : null;
-        var total = Sum(energy.Select(e => e.Kwh));
-        var totalEarlier = Sum(energy.Select(e => e.WeekEarlierKwh));
+        // The city's balance adds the zones' balanced hours, so a zone without billing data does not count as lost water.
+        var balances = water.Select(w => w.Balance).OfType<WaterBalanceResult>().ToList();
+        var cityNrw = balances.Count == 0 ? null : WaterBalance.NonRevenueWaterRatio(balances.Sum(b => b.SystemInputVolume), balances.Sum(b => b.BilledConsumption));
+        var cityNight = EnergyPerformance.Total(water.Select(w => w.MinimumNightFlow));
+        var total = EnergyPerformance.Total(energy.Select(e => e.Kwh));
+        var totalEarlier = EnergyPerformance.Total(energy.Select(e => e.WeekEarlierKwh));
         int? peakHour = profile.Any(v => v is not null) ? profile.Select((v, h) => (v, h)).Where(x => x.v is not null).MaxBy(x => x.v)!.h : null;
         return new CityKpiReport(period, site.Key, site.Name, air, air.Max(a => a.WorstAqi), intersections, districtCongestion, city, profile, peakHour,
-            water, cityNrw, energy, total, totalEarlier, PeriodComparison.RelativeChange(total, totalEarlier));
+            water, cityNrw, cityNight, energy, total, totalEarlier, EnergyPerformance.ChangeAgainstBaseline(total, totalEarlier));
     }
 
     private static bool Relevant((KpiAsset Asset, KpiSensor Sensor) x, KpiOptions options) => x.Asset.Type switch
     {
         AssetType.AirQualityStation => x.Sensor.Metric is MetricKind.Pm25 or MetricKind.Pm10 or MetricKind.No2 or MetricKind.O3,
         AssetType.Intersection => x.Sensor.Metric == MetricKind.TrafficSpeed,
-        AssetType.WaterZone => x.Sensor.Metric == MetricKind.Flow || x.Sensor.Signal == options.BilledConsumptionSignal,
+        AssetType.WaterZone => x.Sensor.Metric == MetricKind.Flow || CityWater.IsBilled(x.Sensor, options),
         AssetType.EnergyMeter => x.Sensor.Metric == MetricKind.Energy,
         _ => false,
     };
-
-    private static double? Sum(IEnumerable<double?> values)
-    {
-        double? total = null;
-        foreach (var v in values)
-        {
-            if (v is { } x)
-                total = (total ?? 0) + x;
-        }
-        return total;
-    }
 
     private static List<DistrictAir> Air(KpiSite site, List<KpiAsset> districts, Dictionary<int, KpiAsset> districtOf,
         Dictionary<int, List<RollupRow>> byId, KpiPeriod period)
@@ -263,25 +256,8 @@ public sealed class CityKpiQuery
         return (intersections, districtFigures, Congestion.Combined(all), hourly.Select(h => Congestion.Combined(h)).ToArray());
     }
 
-    private static List<WaterZoneFigure> Water(KpiSite site, Dictionary<int, List<RollupRow>> byId, KpiPeriod period, KpiOptions options)
-    {
-        var result = new List<WaterZoneFigure>();
-        foreach (var zone in site.OfType(AssetType.WaterZone))
-        {
-            var flow = zone.Sensors.FirstOrDefault(s => s.Metric == MetricKind.Flow && s.Signal != options.BilledConsumptionSignal);
-            var billedSensor = zone.Sensors.FirstOrDefault(s => s.Signal == options.BilledConsumptionSignal);
-            var flows = flow is not null && byId.TryGetValue(flow.Id, out var f) ? f : [];
-            // A mean flow in m³/h over an hour is that hour's volume in m³; hours without readings add nothing and are not guessed.
-            double? inflow = flows.Count == 0 ? null : flows.Sum(r => r.Mean);
-            double? billed = billedSensor is not null && byId.TryGetValue(billedSensor.Id, out var b) ? b.Sum(r => r.Sum) : null;
-            var nrw = inflow is { } i && billed is { } bb ? WaterBalance.NonRevenueWaterRatio(i, bb) : null;
-            var mnf = WaterBalance.MinimumNightFlow(flows.Select(r => (TimeZoneInfo.ConvertTimeFromUtc(r.Bucket, period.Zone), r.Mean)), options.NightFrom, options.NightTo);
-            result.Add(new WaterZoneFigure(zone.Key, zone.Name, inflow, billed, nrw, mnf));
-        }
-        return result;
-    }
-
-    private static List<EnergyFigure> Energy(List<(KpiAsset Asset, KpiSensor Sensor)> meters, List<RollupRow> rows, List<RollupRow> earlier, KpiSite? plant)
+    private static List<EnergyFigure> Energy(List<(KpiAsset Asset, KpiSensor Sensor)> meters, List<RollupRow> rows, List<RollupRow> earlier, KpiSite? plant,
+        Dictionary<int, KpiAsset> districtOf)
     {
         var now = rows.GroupBy(r => r.SensorId).ToDictionary(g => g.Key, g => g.Sum(r => r.Sum));
         var before = earlier.GroupBy(r => r.SensorId).ToDictionary(g => g.Key, g => g.Sum(r => r.Sum));
@@ -290,7 +266,8 @@ public sealed class CityKpiQuery
             double? kwh = now.TryGetValue(m.Sensor.Id, out var a) ? a : null;
             double? prev = before.TryGetValue(m.Sensor.Id, out var b) ? b : null;
             var siteName = plant is not null && plant.Assets.Any(x => x.Id == m.Asset.Id) ? plant.Name : "City";
-            return new EnergyFigure(m.Asset.Key, m.Asset.Name, siteName, kwh, prev, PeriodComparison.RelativeChange(kwh, prev));
+            return new EnergyFigure(m.Asset.Key, m.Asset.Name, siteName, districtOf.GetValueOrDefault(m.Asset.Id)?.Name, kwh, prev,
+                EnergyPerformance.ChangeAgainstBaseline(kwh, prev));
         }).ToList();
     }
 }

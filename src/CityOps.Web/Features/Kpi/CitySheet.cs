@@ -19,6 +19,8 @@ public static class CitySheet
             new("energy", "Energy use vs same period last week", KpiFormat.Number(r.TotalKwh, 0, "kWh"), "change ≤ " + KpiFormat.Signed(o.EnergyChangeTarget),
                 KpiFormat.Number(r.TotalWeekEarlierKwh, 0, "kWh"), KpiFormat.Signed(r.TotalChange),
                 KpiFormat.Light(r.TotalChange, o.EnergyChangeTarget, false, band), "#energy"),
+            EnergySheet.AgainstPrevious("energy-previous", "Energy use vs previous period", r.TotalKwh, previous?.TotalKwh, o),
+            NightFlow(r, previous, o),
         };
         var air = r.Air.Select(a => (IReadOnlyList<KpiCell>)
         [
@@ -40,15 +42,27 @@ public static class CitySheet
         [
             new($"{h:00}:00"), new(KpiFormat.Percent(v), KpiFormat.Light(v, o.CongestionTarget, false, band)),
         ]).ToList();
-        var water = r.Water.Select(w => (IReadOnlyList<KpiCell>)
-        [
-            new(w.Name, Href: Asset(w.Key)), new(KpiFormat.Number(w.InflowVolume, 0, "m³")), new(KpiFormat.Number(w.BilledVolume, 0, "m³")),
-            new(KpiFormat.Percent(w.NonRevenueWater), KpiFormat.Light(w.NonRevenueWater, o.NonRevenueWaterTarget, false, band)),
-            new(KpiFormat.Number(w.MinimumNightFlow, 1, "m³/h")),
-        ]).ToList();
+        var water = r.Water.Select(w =>
+        {
+            var before = previous?.Water.FirstOrDefault(p => p.Key == w.Key);
+            var rise = PeriodComparison.RelativeChange(w.MinimumNightFlow, before?.MinimumNightFlow);
+            return (IReadOnlyList<KpiCell>)
+            [
+                new(w.Name, Href: Asset(w.Key)), new(w.DistrictName ?? KpiFormat.Missing),
+                new(KpiFormat.Number(w.InflowVolume, 0, "m³")), new(KpiFormat.Number(w.BilledVolume, 0, "m³")),
+                new(w.Balance is { } b ? $"{b.Hours} of {b.InflowHours} h" : KpiFormat.Missing),
+                new(KpiFormat.Number(w.Balance?.NonRevenueWaterVolume, 0, "m³")),
+                new(KpiFormat.Percent(w.NonRevenueWater), KpiFormat.Light(w.NonRevenueWater, o.NonRevenueWaterTarget, false, band)),
+                new(KpiFormat.Number(w.MinimumNightFlow, 1, "m³/h")), new(KpiFormat.Number(w.HighestNightFlow, 1, "m³/h")),
+                new(KpiFormat.Number(before?.MinimumNightFlow, 1, "m³/h")),
+                new(KpiFormat.Signed(rise), KpiFormat.Light(rise, o.NightFlowRiseTarget, false, band)),
+            ];
+        }).ToList();
         var energy = r.Energy.Select(e => (IReadOnlyList<KpiCell>)
         [
-            new(e.Name, Href: Asset(e.Key)), new(e.Site), new(KpiFormat.Number(e.Kwh, 0, "kWh")), new(KpiFormat.Number(e.WeekEarlierKwh, 0, "kWh")),
+            new(e.Name, Href: Asset(e.Key)), new(e.DistrictName ?? e.Site), new(KpiFormat.Number(e.Kwh, 0, "kWh")),
+            new(KpiFormat.Number(previous?.Energy.FirstOrDefault(p => p.Key == e.Key)?.Kwh, 0, "kWh")),
+            new(KpiFormat.Number(e.WeekEarlierKwh, 0, "kWh")),
             new(KpiFormat.Signed(e.Change), KpiFormat.Light(e.Change, o.EnergyChangeTarget, false, band)),
         ]).ToList();
         return new KpiSheet($"City KPIs · {r.SiteName}", r.Period.Label, r.Period.Zone.Id, tiles,
@@ -58,9 +72,29 @@ public static class CitySheet
             new("traffic", "Congestion by district", ["District", "Congestion level"], districts),
             new("corridors", "Congestion by corridor", ["Intersection", "District", "Congestion level", "Mean speed"], corridors),
             new("peak-hours", $"Congestion by hour of day (peak {(r.PeakHour is { } ph ? $"{ph:00}:00" : KpiFormat.Missing)})", ["Hour", "Congestion level"], profile),
-            new("water", "Water balance by zone", ["Zone", "Inflow", "Billed consumption", "Non-revenue water", "Minimum night flow"], water),
-            new("energy", "Energy by meter", ["Meter", "Site", "Energy", "Same period last week", "Change"], energy),
+            new("water", $"Water balance by zone (IWA; night {o.NightFrom.ToString("HH:mm", CultureInfo.InvariantCulture)}–{o.NightTo.ToString("HH:mm", CultureInfo.InvariantCulture)} local)",
+                ["Zone", "District", "Inflow", "Billed consumption", "Balanced hours", "Non-revenue water volume", "Non-revenue water",
+                 "Minimum night flow (mean of nights)", "Highest night", "Previous period night flow", "Night flow change"], water),
+            new("energy", "Energy by district and site", ["Meter", "District / site", "Energy", "Previous period", "Same period last week", "Change vs last week"], energy),
         ]);
+    }
+
+    /// <summary>The zones' night flows added up; the change compares only zones with a night flow in both periods, so a
+    /// zone that fell silent (or came online) does not pass for a leak or a repair.</summary>
+    private static KpiTile NightFlow(CityKpiReport r, CityKpiReport? previous, KpiOptions o)
+    {
+        double now = 0, before = 0;
+        foreach (var w in r.Water)
+        {
+            if (w.MinimumNightFlow is { } a && previous?.Water.FirstOrDefault(p => p.Key == w.Key)?.MinimumNightFlow is { } b)
+            {
+                now += a;
+                before += b;
+            }
+        }
+        var rise = PeriodComparison.RelativeChange(before > 0 ? now : null, before > 0 ? before : null);
+        return new("night-flow", "Minimum night flow (all zones)", KpiFormat.Number(r.CityNightFlow, 1, "m³/h"), "rise ≤ " + KpiFormat.Signed(o.NightFlowRiseTarget),
+            KpiFormat.Number(previous?.CityNightFlow, 1, "m³/h"), KpiFormat.Signed(rise), KpiFormat.Light(rise, o.NightFlowRiseTarget, false, o.AmberBand), "#water");
     }
 
     private static string Asset(string key) => $"/assets/{Uri.EscapeDataString(key)}";

@@ -38,6 +38,11 @@ public sealed class KpiOptions : IValidatableObject
     [Range(0.0, 10.0)] public double CongestionTarget { get; set; } = 0.3;
     /// <summary>Non-revenue water target as a share of system input (IWA: well-run utilities stay below about 15 %).</summary>
     [Range(0.0, 1.0)] public double NonRevenueWaterTarget { get; set; } = 0.15;
+    /// <summary>
+    /// Largest accepted rise of a zone's minimum night flow against the previous period (0.1 = 10 %): legitimate night
+    /// use is steady, so a rising night flow is the first sign of a new leak (UKWIR "Managing Leakage" Report E).
+    /// </summary>
+    [Range(0.0, 10.0)] public double NightFlowRiseTarget { get; set; } = 0.10;
     /// <summary>Target change of energy use against the same period last week (0 = no more than last week).</summary>
     [Range(-1.0, 10.0)] public double EnergyChangeTarget { get; set; } = 0;
 

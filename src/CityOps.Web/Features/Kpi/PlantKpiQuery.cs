@@ -17,15 +17,25 @@ public sealed record DowntimeSlice(string Cause, string AssetKey, string AssetNa
 /// <summary>A value at one step of a trend; null when there was nothing to compute it from.</summary>
 public sealed record TrendPoint(DateTime LocalStart, double? Value);
 
+/// <summary>
+/// Energy of one line from its feeder meter against the same period a week earlier, and per good part leaving the
+/// line's last machine. Null figures are missing (no meter, or no readings), never 0.
+/// </summary>
+public sealed record LineEnergyFigure(string LineKey, string LineName, string? MeterKey, double? Kwh, double? WeekEarlierKwh, double? Change,
+    double? OutputGood, double? KwhPerGoodUnit);
+
+/// <param name="EnergyKwh">The site incomer(s): the whole plant, halls included.</param>
 public sealed record PlantKpiReport(
     KpiPeriod Period, string SiteKey, string SiteName,
     WorkUnitKpis Plant, IReadOnlyList<WorkUnitKpis> Lines, IReadOnlyList<WorkUnitKpis> Machines,
     IReadOnlyList<DowntimeSlice> Pareto, IReadOnlyList<TrendPoint> OeeTrend,
-    double? EnergyKwh, double? OutputGood, double? EnergyPerGoodUnit);
+    double? EnergyKwh, double? OutputGood, double? EnergyPerGoodUnit,
+    double? WeekEarlierKwh, double? EnergyChange, IReadOnlyList<LineEnergyFigure> LineEnergy);
 
 /// <summary>
 /// Computes the plant KPIs from the hourly rollups of the machines' state, good and scrap counters and the plant's
-/// energy meters (the mapping of the demo's signals is in README.md). Failures are counted from the 1-minute rollups
+/// energy meters: the site incomer and each line's feeder meter, the latter also for the same period a week earlier
+/// (the mapping of the demo's signals is in README.md). Failures are counted from the 1-minute rollups
 /// of the few hours that had a stop.
 /// </summary>
 public sealed class PlantKpiQuery
@@ -54,7 +64,21 @@ public sealed class PlantKpiQuery
         var calendar = new ShiftCalendar(options.Shifts);
         var machines = site.OfType(AssetType.Machine).ToList();
         var lines = site.OfType(AssetType.Line).ToList();
-        var meters = site.Assets.SelectMany(a => a.Sensors).Where(s => s.Metric == MetricKind.Energy).ToList();
+        var lineIds = lines.Select(l => l.Id).ToHashSet();
+        // A meter under a line measures that line's feeder; the others (the incomer) measure the site. Summing both would count the lines twice.
+        var lineMeters = new Dictionary<int, KpiAsset>();
+        var meters = new List<KpiSensor>();
+        foreach (var a in site.OfType(AssetType.EnergyMeter))
+        {
+            foreach (var s in a.Sensors.Where(s => s.Metric == MetricKind.Energy))
+            {
+                if (a.ParentId is { } parent && lineIds.Contains(parent))
+                    lineMeters[s.Id] = a;
+                else
+                    meters.Add(s);
+            }
+        }
+        var meterIds = meters.Select(s => s.Id).ToHashSet();
         var stateIds = new Dictionary<int, KpiAsset>();
         var goodIds = new Dictionary<int, KpiAsset>();
         var scrapIds = new Dictionary<int, KpiAsset>();
@@ -66,8 +90,10 @@ public sealed class PlantKpiQuery
                 map?.Add(s.Id, m);
             }
         }
-        var ids = stateIds.Keys.Concat(goodIds.Keys).Concat(scrapIds.Keys).Concat(meters.Select(s => s.Id)).ToList();
+        var ids = stateIds.Keys.Concat(goodIds.Keys).Concat(scrapIds.Keys).Concat(meterIds).Concat(lineMeters.Keys).ToList();
         var rows = await _rollups.HourlyAsync(ids, period.From, period.To, ct);
+        var weekEarlier = period.WeekEarlier();
+        var earlierRows = await _rollups.HourlyAsync(meterIds.Concat(lineMeters.Keys).ToList(), weekEarlier.From, weekEarlier.To, ct);
 
         // Planned busy minutes per UTC hour of the period, from the shift calendar.
         var planned = new Dictionary<DateTime, int>();
@@ -79,6 +105,7 @@ public sealed class PlantKpiQuery
         var trendPlanned = new double[trendBuckets.Count];
         var trendIdealGood = new double[trendBuckets.Count];
         var energy = (double?)null;
+        var lineKwh = new Dictionary<int, double>();
         var downHours = new List<(int, DateTime)>();
         foreach (var r in rows)
         {
@@ -112,9 +139,13 @@ public sealed class PlantKpiQuery
                 var t = perMachine[machine.Id];
                 t.Scrap = (t.Scrap ?? 0) + r.Sum;
             }
-            else
+            else if (meterIds.Contains(r.SensorId))
             {
                 energy = (energy ?? 0) + r.Sum;
+            }
+            else if (lineMeters.ContainsKey(r.SensorId))
+            {
+                lineKwh[r.SensorId] = lineKwh.GetValueOrDefault(r.SensorId) + r.Sum;
             }
         }
 
@@ -153,13 +184,18 @@ public sealed class PlantKpiQuery
 
         // The plant's output is what leaves the last machine of each line.
         double? output = null;
+        var lineOutput = new Dictionary<int, double?>();
         foreach (var l in lines)
         {
             var last = machines.LastOrDefault(m => m.ParentId == l.Id);
-            if (last is not null && perMachine[last.Id].Good is { } g)
+            lineOutput[l.Id] = last is null ? null : perMachine[last.Id].Good;
+            if (lineOutput[l.Id] is { } g)
                 output = (output ?? 0) + g;
         }
-        var energyPerUnit = energy is { } e && output is { } o ? Oee.Compute(new OeeInputs(0, 0, 0, o, o, Energy: e)).EnergyPerGoodUnit : null;
+        var energyPerUnit = EnergyPerformance.PerGoodUnit(energy, output);
+        var before = earlierRows.GroupBy(r => r.SensorId).ToDictionary(g => g.Key, g => g.Sum(r => r.Sum));
+        var weekEarlierKwh = EnergyPerformance.Total(meterIds.Select(id => before.TryGetValue(id, out var kwh) ? kwh : (double?)null));
+        var lineEnergy = LineEnergy(lines, lineMeters, lineKwh, before, lineOutput);
 
         var pareto = new List<(string Cause, KpiAsset Line, double Minutes)>();
         foreach (var l in lines)
@@ -177,7 +213,26 @@ public sealed class PlantKpiQuery
         }).ToList();
 
         var trend = trendBuckets.Select((start, i) => new TrendPoint(start, trendPlanned[i] > 0 ? trendIdealGood[i] / trendPlanned[i] : null)).ToList();
-        return new PlantKpiReport(period, site.Key, site.Name, plantKpis, lineKpis, machineKpis, slices, trend, energy, output, energyPerUnit);
+        return new PlantKpiReport(period, site.Key, site.Name, plantKpis, lineKpis, machineKpis, slices, trend, energy, output, energyPerUnit,
+            weekEarlierKwh, EnergyPerformance.ChangeAgainstBaseline(energy, weekEarlierKwh), lineEnergy);
+    }
+
+    /// <summary>Each line's meters (by energy sensor id) summed, this period and a week earlier.</summary>
+    private static List<LineEnergyFigure> LineEnergy(List<KpiAsset> lines, Dictionary<int, KpiAsset> lineMeters, Dictionary<int, double> kwhBySensor,
+        Dictionary<int, double> before, Dictionary<int, double?> output)
+    {
+        var result = new List<LineEnergyFigure>();
+        foreach (var l in lines)
+        {
+            var meterSensors = lineMeters.Where(m => m.Value.ParentId == l.Id).ToList();
+            var meter = meterSensors.Select(m => m.Value).FirstOrDefault();
+            var kwh = EnergyPerformance.Total(meterSensors.Select(m => kwhBySensor.TryGetValue(m.Key, out var v) ? v : (double?)null));
+            var earlier = EnergyPerformance.Total(meterSensors.Select(m => before.TryGetValue(m.Key, out var v) ? v : (double?)null));
+            var good = output.GetValueOrDefault(l.Id);
+            result.Add(new LineEnergyFigure(l.Key, l.Name, meter?.Key, kwh, earlier, EnergyPerformance.ChangeAgainstBaseline(kwh, earlier), good,
+                EnergyPerformance.PerGoodUnit(kwh, good)));
+        }
+        return result;
     }
 
     private static WorkUnitKpis Unit(KpiAsset m, string? parent, MachineTally t, double pri)

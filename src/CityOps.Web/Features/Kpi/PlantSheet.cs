@@ -22,6 +22,8 @@ public static class PlantSheet
             new("energy-per-unit", "Energy per good unit", KpiFormat.Number(report.EnergyPerGoodUnit, 3, "kWh"), "≤ " + KpiFormat.Number(o.EnergyPerGoodUnitTargetKwh, 3, "kWh"),
                 KpiFormat.Number(previous?.EnergyPerGoodUnit, 3, "kWh"), KpiFormat.Signed(PeriodComparison.RelativeChange(report.EnergyPerGoodUnit, previous?.EnergyPerGoodUnit)),
                 KpiFormat.Light(report.EnergyPerGoodUnit, o.EnergyPerGoodUnitTargetKwh, false, band), "#energy"),
+            EnergySheet.AgainstLastWeek("energy", "Plant energy vs same period last week", report.EnergyKwh, report.WeekEarlierKwh, report.EnergyChange, o),
+            EnergySheet.AgainstPrevious("energy-previous", "Plant energy vs previous period", report.EnergyKwh, previous?.EnergyKwh, o),
         };
         var lineRows = report.Lines.Select(l => Row(l, o, $"/kpi/plant?{periodQuery}line={Uri.EscapeDataString(l.Key)}#machines")).ToList();
         var machines = report.Machines.Where(m => selectedLine is null || m.ParentKey == selectedLine).ToList();
@@ -35,11 +37,6 @@ public static class PlantSheet
             new(t.LocalStart.ToString(report.Period.Length <= TimeSpan.FromDays(2) ? "ddd d MMM HH:mm" : "ddd d MMM", System.Globalization.CultureInfo.InvariantCulture)),
             new(KpiFormat.Percent(t.Value), KpiFormat.Light(t.Value, o.OeeTarget, true, band)),
         ]).ToList();
-        IReadOnlyList<KpiCell> energy =
-        [
-            new(report.SiteName), new(KpiFormat.Number(report.EnergyKwh, 1, "kWh")), new(KpiFormat.Number(report.OutputGood, 0, "parts")),
-            new(KpiFormat.Number(report.EnergyPerGoodUnit, 3, "kWh")),
-        ];
         string[] unitColumns = ["Availability", "Effectiveness", "Quality", "OEE", "Scrap", "MTBF", "MTTR", "Failures", "Planned", "Running", "Produced", "Good"];
         return new KpiSheet($"Plant KPIs · {report.SiteName}", report.Period.Label, report.Period.Zone.Id, tiles,
         [
@@ -48,7 +45,7 @@ public static class PlantSheet
                 ["Machine", .. unitColumns], machineRows),
             new("downtime", "Downtime by cause (Pareto)", ["Cause", "Line", "Lost planned time", "Cumulative share"], pareto),
             new("trend", "OEE trend", ["Start", "OEE"], trend),
-            new("energy", "Energy", ["Site", "Energy", "Good output", "Energy per good unit"], [energy]),
+            EnergySheet.PlantTable(report, previous, o, periodQuery),
         ]);
     }
 

@@ -49,7 +49,7 @@ public static class SensorQuality
     /// running, a full road, lights at 100 %), so being there says nothing about the sensor.
     /// </summary>
     private static bool LimitsSignalTrouble(MetricKind metric) =>
-        metric is not (MetricKind.GoodParts or MetricKind.ScrapParts or MetricKind.MachineState or MetricKind.Energy
+        metric is not (MetricKind.GoodParts or MetricKind.ScrapParts or MetricKind.MachineState or MetricKind.Energy or MetricKind.Volume
             or MetricKind.Occupancy or MetricKind.LightingLevel);
 
     public static bool IsReporting(SensorInfo sensor, DateTime? lastTs, DateTime now, LiveOptions options) =>
