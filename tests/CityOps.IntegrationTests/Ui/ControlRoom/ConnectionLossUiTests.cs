@@ -36,14 +36,14 @@ public class ConnectionLossUiTests(PostgresFixture pg, BrowserFixture browser) :
             await first.SeedDemoAccountsAndTestWorldAsync();
             var page = await context.NewPageAsync();
             var loads = 0;
-            page.Load += (_, _) => loads++;
+            page.Load += (_, _) => Interlocked.Increment(ref loads);
             await SignInAsync(page, first.BaseUrl, "/assets/tplant.line1.press");
             var value = page.Locator($".cityops-sensorstatus[data-sensor-key='{PressTemp}'] [data-testid='sensor-value']");
             var banner = page.GetByTestId("connection-banner");
             feeds.Add(FeedAsync(first, 61, feedingFirst.Token));
             await Expect(value).ToHaveTextAsync(Shows(61));
             await Expect(banner).ToBeHiddenAsync();
-            var loadsBeforeLoss = loads;
+            var loadsBeforeLoss = Volatile.Read(ref loads);
             var port = first.Port;
 
             await feedingFirst.CancelAsync();
@@ -61,7 +61,8 @@ public class ConnectionLossUiTests(PostgresFixture pg, BrowserFixture browser) :
             await Expect(value).ToHaveTextAsync(Shows(77));
             await Expect(banner).ToBeHiddenAsync();
             Assert.EndsWith("/assets/tplant.line1.press", page.Url);
-            TestContext.Current.TestOutputHelper?.WriteLine($"Page loads after the connection loss: {loads - loadsBeforeLoss}");
+            // Whether the page resumed in place (a new circuit) or reloaded itself is the framework's choice; the test never reloads it.
+            TestContext.Current.TestOutputHelper?.WriteLine($"Page loads after the connection loss: {Volatile.Read(ref loads) - loadsBeforeLoss}");
         }
         finally
         {
