@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need when it is missing (PostgreSQL server binaries, Chromium), builds the
-# solution once and runs every test project. Prints "N passed, N failed" at the end; exits non-zero
+# Installs what the tests need when it is missing (PostgreSQL server binaries, Chromium, redis-server for the
+# scale-out tests), builds the solution once and runs every test project. Prints "N passed, N failed" at the end; exits non-zero
 # when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -8,6 +8,7 @@ cd "$(dirname "$0")"
 need_apt=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt+=(postgresql)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/redis-server ] || need_apt+=(redis-server)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: missing packages: ${need_apt[*]} (install them with: sudo apt-get install ${need_apt[*]})" >&2

@@ -19,6 +19,7 @@ public sealed class KestrelApp : IAsyncDisposable
     {
         _factory = factory;
         App = app;
+        Port = port;
         BaseUrl = $"http://127.0.0.1:{port}";
     }
 
@@ -26,11 +27,14 @@ public sealed class KestrelApp : IAsyncDisposable
 
     public string BaseUrl { get; }
 
+    public int Port { get; }
+
     public IServiceProvider Services => App.Services;
 
-    public static KestrelApp Start(string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>Starts the application; a given <paramref name="port"/> lets a test start a new instance where a stopped one listened.</summary>
+    public static KestrelApp Start(string connectionString, IReadOnlyDictionary<string, string?>? settings = null, int? port = null)
     {
-        var port = FreePort();
+        port ??= FreePort();
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             // appsettings.json names the default port, which a developer's running instance may hold.
@@ -39,9 +43,9 @@ public sealed class KestrelApp : IAsyncDisposable
         var factory = new CityOpsAppFactory(connectionString, all);
         // Outside Development the framework's and MudBlazor's files are served from the build's static web assets only when asked.
         var app = factory.WithWebHostBuilder(b => b.UseStaticWebAssets());
-        app.UseKestrel(port);
+        app.UseKestrel(port.Value);
         app.StartServer();
-        return new KestrelApp(factory, app, port);
+        return new KestrelApp(factory, app, port.Value);
     }
 
     /// <summary>Adds the demo accounts (whatever demo mode says) and the small test world, as the UI tests expect them.</summary>

@@ -16,27 +16,6 @@ public class TelemetryHubTests(TelemetryHubFixture hub) : IClassFixture<Telemetr
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static long _lastSecondTicks;
-
-    /// <summary>
-    /// Two instants within one second, so both fall in one 1-second window; each call a later second than the last,
-    /// so tests that run within the same wall-clock second do not share windows.
-    /// </summary>
-    private static (DateTime First, DateTime Second) SameSecond()
-    {
-        var now = DateTime.UtcNow;
-        var candidate = now.Ticks - now.Ticks % TimeSpan.TicksPerSecond - TimeSpan.TicksPerSecond;
-        long taken, next;
-        do
-        {
-            taken = Volatile.Read(ref _lastSecondTicks);
-            next = Math.Max(candidate, taken + TimeSpan.TicksPerSecond);
-        }
-        while (Interlocked.CompareExchange(ref _lastSecondTicks, next, taken) != taken);
-        var second = new DateTime(next, DateTimeKind.Utc);
-        return (second.AddMilliseconds(200), second.AddMilliseconds(500));
-    }
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -46,7 +25,7 @@ public class TelemetryHubTests(TelemetryHubFixture hub) : IClassFixture<Telemetr
         var received = Collect(connection);
         await connection.StartAsync(Ct);
         await connection.InvokeAsync("SubscribeSensors", new[] { Speed }, Ct);
-        var (first, second) = SameSecond();
+        var (first, second) = ReadingTimes.SameSecond();
         var value = messagePack ? 61.5 : 62.5;
 
         await hub.IngestAsync((Speed, first, 40), (Speed, second, value));
@@ -70,7 +49,7 @@ public class TelemetryHubTests(TelemetryHubFixture hub) : IClassFixture<Telemetr
         await occupancyClient.StartAsync(Ct);
         await speedClient.InvokeAsync("SubscribeSensors", new[] { Speed }, Ct);
         await occupancyClient.InvokeAsync("SubscribeSensors", new[] { Occupancy }, Ct);
-        var (ts, _) = SameSecond();
+        var (ts, _) = ReadingTimes.SameSecond();
 
         await hub.IngestAsync((Speed, ts, 33), (Occupancy, ts, 77), (PressTemp, ts, 120));
 
@@ -88,7 +67,7 @@ public class TelemetryHubTests(TelemetryHubFixture hub) : IClassFixture<Telemetr
         await connection.StartAsync(Ct);
         await connection.InvokeAsync("SubscribeSensors", new[] { Speed, Occupancy }, Ct);
         await connection.InvokeAsync("UnsubscribeSensors", new[] { Speed }, Ct);
-        var (ts, _) = SameSecond();
+        var (ts, _) = ReadingTimes.SameSecond();
 
         await hub.IngestAsync((Speed, ts, 11), (Occupancy, ts, 12));
 
@@ -103,7 +82,7 @@ public class TelemetryHubTests(TelemetryHubFixture hub) : IClassFixture<Telemetr
         var received = Collect(connection);
         await connection.StartAsync(Ct);
         await connection.InvokeAsync("SubscribeSite", "tplant", Ct);
-        var (ts, _) = SameSecond();
+        var (ts, _) = ReadingTimes.SameSecond();
 
         await hub.IngestAsync((PressTemp, ts, 150.25), (Speed, ts, 50));
 
@@ -120,7 +99,7 @@ public class TelemetryHubTests(TelemetryHubFixture hub) : IClassFixture<Telemetr
         await connection.StartAsync(Ct);
         await connection.InvokeAsync("SubscribeSite", "tcity", Ct);
         await connection.InvokeAsync("SubscribeSensors", new[] { Speed }, Ct);
-        var (ts, _) = SameSecond();
+        var (ts, _) = ReadingTimes.SameSecond();
 
         await hub.IngestAsync((Speed, ts, 70), (Occupancy, ts, 5));
 
@@ -184,7 +163,7 @@ public class TelemetryHubTests(TelemetryHubFixture hub) : IClassFixture<Telemetr
         var received = Collect(connection);
         await connection.StartAsync(Ct);
         await connection.InvokeAsync("SubscribeSensors", new[] { Occupancy }, Ct);
-        var (ts, _) = SameSecond();
+        var (ts, _) = ReadingTimes.SameSecond();
 
         await hub.IngestAsync((Occupancy, ts, 42));
 
@@ -203,7 +182,7 @@ public class TelemetryHubTests(TelemetryHubFixture hub) : IClassFixture<Telemetr
         Assert.Equal(HubConnectionState.Connected, connection.State);
     }
 
-    private static ConcurrentQueue<SensorAggregate> Collect(HubConnection connection)
+    internal static ConcurrentQueue<SensorAggregate> Collect(HubConnection connection)
     {
         var received = new ConcurrentQueue<SensorAggregate>();
         connection.On<SensorAggregate[]>(TelemetryHub.AggregatesMethod, batch =>
@@ -216,7 +195,7 @@ public class TelemetryHubTests(TelemetryHubFixture hub) : IClassFixture<Telemetr
         return received;
     }
 
-    private static async Task<SensorAggregate> ReceiveAsync(ConcurrentQueue<SensorAggregate> received, Func<SensorAggregate, bool> match)
+    internal static async Task<SensorAggregate> ReceiveAsync(ConcurrentQueue<SensorAggregate> received, Func<SensorAggregate, bool> match)
     {
         SensorAggregate? found = null;
         await Wait.UntilAsync(() => Task.FromResult((found = received.FirstOrDefault(match)) is not null), TimeSpan.FromSeconds(15), "a matching aggregate");

@@ -30,7 +30,6 @@ public class TelemetryRegistrationTests
         Assert.Contains(builder.Services, d =>
             d.ServiceType == typeof(HubLifetimeManager<TelemetryHub>) && d.ImplementationType == typeof(RedisHubLifetimeManager<TelemetryHub>));
         using var app = builder.Build();
-        Assert.True(app.Services.GetRequiredService<TelemetryScaleOut>().Enabled);
         Assert.EndsWith("redis.example:6379", app.Services.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration.EndPoints.Single().ToString());
     }
 
@@ -39,7 +38,6 @@ public class TelemetryRegistrationTests
     {
         using var app = Build([]);
 
-        Assert.False(app.Services.GetRequiredService<TelemetryScaleOut>().Enabled);
         Assert.IsNotType<RedisHubLifetimeManager<TelemetryHub>>(app.Services.GetRequiredService<HubLifetimeManager<TelemetryHub>>());
     }
 

@@ -1,4 +1,5 @@
 using CityOps.Web.Features.Assets;
+using CityOps.Web.Features.Cluster;
 using CityOps.Web.Features.Ingest;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -20,6 +21,12 @@ public static class LiveExtensions
         builder.Services.TryAddSingleton<ISiteDirectory, SiteDirectory>();
         builder.Services.AddSingleton<IReadingsObserver>(sp => sp.GetRequiredService<LiveStore>());
         builder.Services.AddHostedService<LiveStartup>();
+        if (ClusterRedis.Configuration(builder.Configuration) is { } redis)
+        {
+            builder.Services.AddSingleton(sp => new LiveRelay(sp.GetRequiredService<LiveStore>(), redis, sp.GetRequiredService<ILogger<LiveRelay>>()));
+            builder.Services.AddSingleton<IReadingsObserver>(sp => sp.GetRequiredService<LiveRelay>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveRelay>());
+        }
         // The home screen lists the registered world; registration belongs with the registry it fills.
         builder.Services.AddWorldRegistration();
     }

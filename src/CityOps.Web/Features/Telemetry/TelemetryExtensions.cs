@@ -1,4 +1,5 @@
 using CityOps.Web.Features.ApiKeys;
+using CityOps.Web.Features.Cluster;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,20 +18,18 @@ public static class TelemetryExtensions
             .ValidateOnStart();
         builder.Services.AddSignalR().AddMessagePackProtocol();
 
-        var redis = builder.Configuration.GetConnectionString("Redis") ?? builder.Configuration["Redis:Configuration"];
-        var scaledOut = !string.IsNullOrWhiteSpace(redis);
-        if (scaledOut)
+        if (ClusterRedis.Configuration(builder.Configuration) is { } redis)
         {
             // What AddStackExchangeRedis does, for this hub only: Blazor circuits are sticky and need no backplane,
-            // and with one they could not connect while Redis is down.
+            // and with one they could not connect while Redis is down. Aggregates need no backplane either (every
+            // node's live store follows the others, see LiveRelay); alarms do, as only the raising node publishes them.
             builder.Services.Configure<RedisOptions>(o =>
             {
-                o.Configuration = ConfigurationOptions.Parse(redis!);
+                o.Configuration = redis;
                 o.Configuration.ChannelPrefix = RedisChannel.Literal("cityops-telemetry");
             });
             builder.Services.AddSingleton<HubLifetimeManager<TelemetryHub>, RedisHubLifetimeManager<TelemetryHub>>();
         }
-        builder.Services.AddSingleton(new TelemetryScaleOut(scaledOut));
         builder.Services.AddSingleton<TelemetrySubscriptions>();
         builder.Services.AddHostedService<TelemetryFlusher>();
     }

@@ -8,9 +8,10 @@ namespace CityOps.Web.Features.Telemetry;
 /// <summary>
 /// The one sender of the hub: every <see cref="TelemetryOptions.FlushInterval"/> it takes the sensors that
 /// received readings since the last flush from the <see cref="LiveStore"/> and sends each sensor's newest
-/// 1-second window to the connections that subscribed to it or its site: one batch per connection on a single
-/// instance, through the shared groups when scaled out. Readings never cause a send themselves, so the ingest
-/// path does not wait on clients.
+/// 1-second window to this node's connections that subscribed to it or its site, one batch per connection.
+/// Scaled out, the live store also holds the readings other nodes committed (<see cref="LiveRelay"/>), so each
+/// node serves its own clients everything. Readings never cause a send themselves, so the ingest path does not
+/// wait on clients.
 /// </summary>
 internal sealed class TelemetryFlusher(
     LiveStore store,
@@ -67,10 +68,10 @@ internal sealed class TelemetryFlusher(
                 }));
             }
         }
-        return subscriptions.ScaledOut ? SendToGroupsAsync(items, cancellationToken) : SendToConnectionsAsync(items, cancellationToken);
+        return SendToConnectionsAsync(items, cancellationToken);
     }
 
-    /// <summary>One batch per connection of this instance with what it subscribed to, each sensor once.</summary>
+    /// <summary>One batch per connection with what it subscribed to, each sensor once.</summary>
     private Task SendToConnectionsAsync(List<(SensorInfo Sensor, SensorAggregate Item)> items, CancellationToken cancellationToken)
     {
         var batches = new Dictionary<string, List<SensorAggregate>>();
@@ -90,23 +91,6 @@ internal sealed class TelemetryFlusher(
             }
         }
         return Task.WhenAll(batches.Select(b => hub.Clients.Client(b.Key).SendAsync(TelemetryHub.AggregatesMethod, b.Value.ToArray(), cancellationToken)));
-    }
-
-    /// <summary>
-    /// Scaled out, clients on other instances may want any sensor and only the shared groups know them: one message
-    /// per changed sensor to its group and one batch per site to the site's group.
-    /// </summary>
-    private Task SendToGroupsAsync(List<(SensorInfo Sensor, SensorAggregate Item)> items, CancellationToken cancellationToken)
-    {
-        var sends = new List<Task>(items.Count);
-        var bySite = new Dictionary<string, List<SensorAggregate>>();
-        foreach (var (sensor, item) in items)
-        {
-            sends.Add(hub.Clients.Group(TelemetrySubscriptions.SensorGroup(sensor.Id)).SendAsync(TelemetryHub.AggregatesMethod, new[] { item }, cancellationToken));
-            Batch(bySite, TelemetrySubscriptions.SiteGroup(sensor.SiteId)).Add(item);
-        }
-        sends.AddRange(bySite.Select(b => hub.Clients.Group(b.Key).SendAsync(TelemetryHub.AggregatesMethod, b.Value.ToArray(), cancellationToken)));
-        return Task.WhenAll(sends);
     }
 
     private static List<SensorAggregate> Batch(Dictionary<string, List<SensorAggregate>> batches, string key)

@@ -11,7 +11,8 @@ namespace CityOps.Web.Features.Telemetry;
 /// sites by key and receive <c>aggregates</c> batches (<see cref="SensorAggregate"/>[]) at most every
 /// <see cref="TelemetryOptions.FlushInterval"/> while their sensors report. A thin adapter over <see cref="TelemetrySubscriptions"/>.
 /// Clients that subscribe to alarms (of all sites or one) receive <c>alarms</c> batches (<see cref="AlarmView"/>[]) the
-/// moment alarms are raised or change state.
+/// moment alarms are raised or change state; alarm subscriptions are SignalR groups, which the Redis backplane shares
+/// when scaled out, because an alarm is published only by the node whose engine raised it.
 /// </summary>
 [Authorize(Policy = ApiPolicies.Read)]
 public sealed class TelemetryHub(TelemetrySubscriptions subscriptions, ISiteDirectory sites) : Hub
@@ -21,9 +22,9 @@ public sealed class TelemetryHub(TelemetrySubscriptions subscriptions, ISiteDire
     /// <summary>The client method that receives batches.</summary>
     public const string AggregatesMethod = "aggregates";
 
-    public Task SubscribeSensors(string[] sensorKeys) => subscriptions.SubscribeSensorsAsync(Context.ConnectionId, sensorKeys, Context.ConnectionAborted);
+    public void SubscribeSensors(string[] sensorKeys) => subscriptions.SubscribeSensors(Context.ConnectionId, sensorKeys);
 
-    public Task UnsubscribeSensors(string[] sensorKeys) => subscriptions.UnsubscribeSensorsAsync(Context.ConnectionId, sensorKeys, Context.ConnectionAborted);
+    public void UnsubscribeSensors(string[] sensorKeys) => subscriptions.UnsubscribeSensors(Context.ConnectionId, sensorKeys);
 
     public Task SubscribeSite(string siteKey) => subscriptions.SubscribeSiteAsync(Context.ConnectionId, siteKey, Context.ConnectionAborted);
 
@@ -47,7 +48,7 @@ public sealed class TelemetryHub(TelemetrySubscriptions subscriptions, ISiteDire
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
-        // SignalR removes the connection from its groups itself; only the local bookkeeping is left.
+        // SignalR removes the connection from its alarm groups itself; only the sensor bookkeeping is left.
         subscriptions.Forget(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }

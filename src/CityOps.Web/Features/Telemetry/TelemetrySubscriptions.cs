@@ -6,30 +6,21 @@ using Microsoft.Extensions.Options;
 namespace CityOps.Web.Features.Telemetry;
 
 /// <summary>
-/// Who wants which sensors. Membership is kept twice: in SignalR groups (<c>sensor:{id}</c>, <c>site:{id}</c>),
-/// which a Redis backplane shares between instances, and here, per connection of this instance, so that a
-/// single instance can send each connection one batch per flush instead of one message per sensor (200 clients
-/// of 50 sensors each receive 10 messages a second instead of hundreds). This class also validates keys and
+/// Who wants which sensors, per connection of this node, so that the flusher can send each connection one batch per
+/// flush instead of one message per sensor (200 clients of 50 sensors each receive 10 messages a second instead of
+/// hundreds). Kept here rather than in SignalR groups: scaled out, every node's live store holds every node's
+/// readings (<see cref="LiveRelay"/>), so no other node needs to know. This class also validates keys and
 /// enforces the per-connection limits.
 /// </summary>
 public sealed class TelemetrySubscriptions(
     SensorCatalog catalog,
     ISiteDirectory sites,
-    IHubContext<TelemetryHub> hub,
-    IOptions<TelemetryOptions> options,
-    TelemetryScaleOut scaleOut)
+    IOptions<TelemetryOptions> options)
 {
     private const int MaxKeysInMessage = 10;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (HashSet<int> Sensors, HashSet<int> Sites)> _connections = [];
     private Interest _interest = Interest.None;
-
-    public static string SensorGroup(int sensorId) => $"sensor:{sensorId}";
-
-    public static string SiteGroup(int siteId) => $"site:{siteId}";
-
-    /// <summary>Instances share groups through a backplane: send to groups, since clients elsewhere may want any sensor.</summary>
-    public bool ScaledOut => scaleOut.Enabled;
 
     /// <summary>The connections of this instance subscribed to the sensor directly.</summary>
     public string[] SensorSubscribers(int sensorId) => Volatile.Read(ref _interest).Sensors.GetValueOrDefault(sensorId) ?? [];
@@ -37,8 +28,8 @@ public sealed class TelemetrySubscriptions(
     /// <summary>The connections of this instance subscribed to the site.</summary>
     public string[] SiteSubscribers(int siteId) => Volatile.Read(ref _interest).Sites.GetValueOrDefault(siteId) ?? [];
 
-    /// <summary>True when no client of this instance subscribed to anything (and it is not scaled out).</summary>
-    public bool IsIdle => !scaleOut.Enabled && Volatile.Read(ref _interest) is { Sensors.Count: 0, Sites.Count: 0 };
+    /// <summary>True when no client of this instance subscribed to anything.</summary>
+    public bool IsIdle => Volatile.Read(ref _interest) is { Sensors.Count: 0, Sites.Count: 0 };
 
     /// <summary>A connection opened; only open connections can subscribe.</summary>
     public void Register(string connectionId)
@@ -49,7 +40,7 @@ public sealed class TelemetrySubscriptions(
         }
     }
 
-    public async Task SubscribeSensorsAsync(string connectionId, string[] sensorKeys, CancellationToken cancellationToken)
+    public void SubscribeSensors(string connectionId, string[] sensorKeys)
     {
         var ids = ResolveSensors(sensorKeys);
         List<int> added;
@@ -65,33 +56,18 @@ public sealed class TelemetrySubscriptions(
             sensors.UnionWith(added);
             PublishInterest();
         }
-        foreach (var id in added)
-        {
-            await hub.Groups.AddToGroupAsync(connectionId, SensorGroup(id), cancellationToken);
-        }
     }
 
-    public async Task UnsubscribeSensorsAsync(string connectionId, string[] sensorKeys, CancellationToken cancellationToken)
+    public void UnsubscribeSensors(string connectionId, string[] sensorKeys)
     {
         var ids = ResolveSensors(sensorKeys);
-        var removed = new List<int>();
         lock (_gate)
         {
             if (_connections.TryGetValue(connectionId, out var connection))
             {
-                foreach (var id in ids.Distinct())
-                {
-                    if (connection.Sensors.Remove(id))
-                    {
-                        removed.Add(id);
-                    }
-                }
+                connection.Sensors.ExceptWith(ids);
                 PublishInterest();
             }
-        }
-        foreach (var id in removed)
-        {
-            await hub.Groups.RemoveFromGroupAsync(connectionId, SensorGroup(id), cancellationToken);
         }
     }
 
@@ -112,7 +88,6 @@ public sealed class TelemetrySubscriptions(
             connectionSites.Add(siteId);
             PublishInterest();
         }
-        await hub.Groups.AddToGroupAsync(connectionId, SiteGroup(siteId), cancellationToken);
     }
 
     public async Task UnsubscribeSiteAsync(string connectionId, string siteKey, CancellationToken cancellationToken)
@@ -126,7 +101,6 @@ public sealed class TelemetrySubscriptions(
             }
             PublishInterest();
         }
-        await hub.Groups.RemoveFromGroupAsync(connectionId, SiteGroup(siteId), cancellationToken);
     }
 
     /// <summary>The connection is gone: its subscriptions no longer count.</summary>
@@ -225,6 +199,3 @@ public sealed class TelemetrySubscriptions(
         public static readonly Interest None = new([], []);
     }
 }
-
-/// <summary>Whether instances share hub groups through a Redis backplane.</summary>
-public sealed record TelemetryScaleOut(bool Enabled);
