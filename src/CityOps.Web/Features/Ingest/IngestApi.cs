@@ -101,9 +101,19 @@ internal static class IngestApi
         }
 
         BatchValidation validation;
+        // A body of more than one pipe segment (any batch over a few kB) is copied into one buffer first: the JSON
+        // reader's single-span path is several times cheaper than walking segments for every token.
+        byte[]? contiguous = null;
         try
         {
-            var parsed = Parse(read.Buffer, service, limits.MaxItemsPerRequest, out validation);
+            var buffer = read.Buffer;
+            if (!buffer.IsSingleSegment)
+            {
+                contiguous = ArrayPool<byte>.Shared.Rent((int)buffer.Length);
+                buffer.CopyTo(contiguous);
+                buffer = new ReadOnlySequence<byte>(contiguous, 0, (int)buffer.Length);
+            }
+            var parsed = Parse(buffer, service, limits.MaxItemsPerRequest, out validation);
             if (parsed is not null)
             {
                 return parsed;
@@ -112,6 +122,10 @@ internal static class IngestApi
         finally
         {
             body.AdvanceTo(read.Buffer.End);
+            if (contiguous is not null)
+            {
+                ArrayPool<byte>.Shared.Return(contiguous);
+            }
         }
 
         try

@@ -20,11 +20,20 @@ internal sealed class ReadingsDatabase : IAsyncDisposable
             Timeout = options.Value.ConnectTimeoutSeconds,
             CommandTimeout = options.Value.CommandTimeoutSeconds,
             ApplicationName = "cityops-ingest",
+            // The writer and the rollup worker send the same few statements thousands of times a minute: prepared
+            // once per connection, PostgreSQL skips parsing them. Each execution is still planned for its own
+            // arguments: a generic plan knows neither how many minutes a recomputation covers nor which partitions.
+            MaxAutoPrepare = 16,
+            AutoPrepareMinUsages = 2,
+            Options = AppendOption(connectionString, "-c plan_cache_mode=force_custom_plan"),
         };
         DataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
     }
 
     public NpgsqlDataSource DataSource { get; }
+
+    private static string AppendOption(string connectionString, string option) =>
+        new NpgsqlConnectionStringBuilder(connectionString).Options is { Length: > 0 } existing ? existing + " " + option : option;
 
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 

@@ -5,12 +5,13 @@ using NpgsqlTypes;
 namespace CityOps.Web.Features.Ingest;
 
 /// <summary>
-/// Writes coalesced batches in one transaction on one long-lived connection: idempotency records, the raw rows by
-/// binary COPY straight into <c>readings</c>, and the minutes written to in <c>rollup_pending</c> (a handful of rows,
-/// recomputed by <see cref="RollupWorker"/>). When some reading is already stored, the COPY fails on the unique key
-/// and the batch goes a slower way: COPY into a temporary staging table, then insert only what is new (a re-sent
-/// reading is stored once). Rows are written in (time, sensor) order: the order of the partitions' unique index,
-/// so inserts append at its right edge, and one order for every writer, so concurrent writers cannot deadlock.
+/// Writes coalesced batches in one transaction on one long-lived connection: in one round trip the idempotency
+/// claims and the minutes written to in <c>rollup_pending</c> (a handful of rows, recomputed by
+/// <see cref="RollupWorker"/>), then the raw rows by binary COPY straight into <c>readings</c>. When some reading is
+/// already stored, the COPY fails on the unique key and the batch is written again in a new transaction the slower
+/// way: COPY into a temporary staging table, then insert only what is new (a re-sent reading is stored once). Rows
+/// are written in (time, sensor) order: the order of the partitions' unique index, so inserts append at its right
+/// edge, and one order for every writer, so concurrent writers cannot deadlock.
 /// </summary>
 internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartitions partitions, TimeProvider time) : IAsyncDisposable
 {
@@ -21,6 +22,13 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         INSERT INTO rollup_pending (bucket, first_dirtied_at, dirtied_at)
         SELECT b, $2, $2 FROM unnest($1::timestamptz[]) AS b ORDER BY b
         ON CONFLICT (bucket) DO UPDATE SET dirtied_at = excluded.dirtied_at
+        """;
+
+    private const string ClaimSql = """
+        INSERT INTO ingest_requests (api_key_id, idempotency_key, response_json, created_at)
+        SELECT k, i, r, $4 FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS t(k, i, r)
+        ON CONFLICT DO NOTHING
+        RETURNING api_key_id, idempotency_key
         """;
 
     private NpgsqlConnection? _connection;
@@ -37,44 +45,52 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         {
             await partitions.EnsureAsync(connection, first, last, cancellationToken);
         }
+        // The common case, nothing stored before, is a plain COPY; a reading stored before (a retry, another
+        // instance) makes it fail on the unique key, and then the whole transaction is written again the way that
+        // skips what exists. (A savepoint around the COPY would cost a round trip per batch, and every row written
+        // under it would carry a subtransaction id that each later reader has to resolve.)
+        var plain = await TryWriteAsync(connection, items, count, plainCopy: true, cancellationToken);
+        return plain ?? (await TryWriteAsync(connection, items, count, plainCopy: false, cancellationToken))!.Value;
+    }
+
+    /// <summary>One transaction; null when <paramref name="plainCopy"/> met a stored reading (rolled back).</summary>
+    private async Task<long?> TryWriteAsync(NpgsqlConnection connection, IReadOnlyList<IngestWorkItem> items, int count, bool plainCopy,
+        CancellationToken cancellationToken)
+    {
+        foreach (var item in items)
+        {
+            item.ReplayedOutcome = null;
+        }
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await ClaimIdempotencyKeysAsync(connection, items, cancellationToken);
+        // Marks for every item's minutes, replayed ones included (marking a minute again changes nothing), go in the
+        // same round trip as the idempotency claims.
+        await ClaimAndMarkAsync(connection, tx, items, count, cancellationToken);
         var rows = SortedRows(items, count, out var hasDuplicates);
         long inserted = 0;
         if (rows.Length > 0)
         {
-            // The common case, nothing stored before, is a plain COPY; a reading stored before (a retry, another
-            // instance) makes it fail on the unique key, and then the batch goes the way that skips what exists.
-            var fresh = false;
-            if (!hasDuplicates)
+            if (plainCopy && !hasDuplicates)
             {
-                await tx.SaveAsync("fresh", cancellationToken);
                 try
                 {
                     inserted = (long)await CopyAsync(connection, "readings", rows, cancellationToken);
-                    fresh = true;
                 }
                 catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
                 {
-                    await tx.RollbackAsync("fresh", cancellationToken);
+                    await tx.RollbackAsync(cancellationToken);
+                    return null;
                 }
             }
-            if (!fresh)
+            else
             {
                 await CopyAsync(connection, "ingest_staging", rows, cancellationToken);
                 await using var insert = new NpgsqlCommand(InsertNewSql, connection, tx);
                 inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
             }
-            await using var mark = new NpgsqlCommand(MarkSql, connection, tx)
-            {
-                Parameters = { new() { Value = Minutes(rows) }, new() { Value = time.GetUtcNow().UtcDateTime } },
-            };
-            await mark.ExecuteNonQueryAsync(cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
         return inserted;
     }
-
     /// <summary>Drops the connection after a failure; the next write opens a fresh one.</summary>
     public async Task ResetAsync()
     {
@@ -118,7 +134,8 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         return connection;
     }
 
-    private async Task ClaimIdempotencyKeysAsync(NpgsqlConnection connection, IReadOnlyList<IngestWorkItem> items, CancellationToken cancellationToken)
+    private async Task ClaimAndMarkAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IngestWorkItem> items, int count,
+        CancellationToken cancellationToken)
     {
         // Within the batch, the first request with a key claims it; later ones replay its answer.
         var claims = new Dictionary<(Guid, string), IngestWorkItem>();
@@ -138,53 +155,63 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
                 claims.Add((item.ApiKeyId, item.IdempotencyKey), item);
             }
         }
-        if (claims.Count == 0)
+        if (claims.Count == 0 && count == 0)
         {
             return;
         }
-        await ClaimAsync(connection, claims.Values.ToArray(), cancellationToken);
+        var keys = claims.Values.ToArray();
+        await using var batch = new NpgsqlBatch(connection, tx);
+        if (count > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(MarkSql)
+            {
+                Parameters = { new() { Value = Minutes(items) }, new() { Value = time.GetUtcNow().UtcDateTime } },
+            });
+        }
+        if (keys.Length > 0)
+        {
+            // A concurrent transaction holding the same key (another instance) makes this wait for its outcome.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(ClaimSql)
+            {
+                Parameters =
+                {
+                    new() { Value = keys.Select(k => k.ApiKeyId).ToArray() },
+                    new() { Value = keys.Select(k => k.IdempotencyKey!).ToArray() },
+                    new() { Value = keys.Select(k => JsonSerializer.Serialize(k.Outcome, IngestJsonContext.Default.IngestOutcome)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
+                    new() { Value = time.GetUtcNow().UtcDateTime },
+                },
+            });
+        }
+        var claimed = new HashSet<(Guid, string)>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            // The mark returns no rows; the claim returns the keys this transaction took.
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    claimed.Add((reader.GetGuid(0), reader.GetString(1)));
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+        var answered = keys.Where(k => !claimed.Contains((k.ApiKeyId, k.IdempotencyKey!))).ToArray();
+        if (answered.Length > 0)
+        {
+            await ReplayAsync(connection, tx, answered, cancellationToken);
+        }
         foreach (var (item, earlier) in repeats)
         {
             item.ReplayedOutcome = earlier.ReplayedOutcome ?? earlier.Outcome;
         }
     }
 
-    private async Task ClaimAsync(NpgsqlConnection connection, IngestWorkItem[] keys, CancellationToken cancellationToken)
+    private static async Task ReplayAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IngestWorkItem[] answered, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        // A concurrent transaction holding the same key (another instance) makes this wait for its outcome.
-        await using var claim = new NpgsqlCommand("""
-            INSERT INTO ingest_requests (api_key_id, idempotency_key, response_json, created_at)
-            SELECT k, i, r, $4 FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS t(k, i, r)
-            ON CONFLICT DO NOTHING
-            RETURNING api_key_id, idempotency_key
-            """, connection)
-        {
-            Parameters =
-            {
-                new() { Value = keys.Select(k => k.ApiKeyId).ToArray() },
-                new() { Value = keys.Select(k => k.IdempotencyKey!).ToArray() },
-                new() { Value = keys.Select(k => JsonSerializer.Serialize(k.Outcome, IngestJsonContext.Default.IngestOutcome)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
-                new() { Value = now },
-            },
-        };
-        var claimed = new HashSet<(Guid, string)>();
-        await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                claimed.Add((reader.GetGuid(0), reader.GetString(1)));
-            }
-        }
-        var answered = keys.Where(k => !claimed.Contains((k.ApiKeyId, k.IdempotencyKey!))).ToArray();
-        if (answered.Length == 0)
-        {
-            return;
-        }
         await using var lookup = new NpgsqlCommand("""
             SELECT r.api_key_id, r.idempotency_key, r.response_json::text FROM ingest_requests r
             JOIN unnest($1::uuid[], $2::text[]) AS t(k, i) ON r.api_key_id = t.k AND r.idempotency_key = t.i
-            """, connection)
+            """, connection, tx)
         {
             Parameters =
             {
@@ -207,19 +234,24 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         }
     }
 
-    /// <summary>The distinct UTC minutes of <paramref name="rows"/>, which are in time order.</summary>
-    private static DateTime[] Minutes(PendingReading[] rows)
+    /// <summary>The distinct UTC minutes of the items' readings, in order (the order marks are locked in).</summary>
+    private static DateTime[] Minutes(IReadOnlyList<IngestWorkItem> items)
     {
-        var minutes = new List<DateTime>();
-        foreach (var r in rows)
+        var minutes = new SortedSet<long>();
+        foreach (var item in items)
         {
-            var minute = new DateTime(r.Timestamp.Ticks - r.Timestamp.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
-            if (minutes.Count == 0 || minutes[^1] != minute)
+            var previous = long.MinValue;
+            foreach (var r in item.Readings)
             {
-                minutes.Add(minute);
+                var minute = r.Timestamp.Ticks - r.Timestamp.Ticks % TimeSpan.TicksPerMinute;
+                if (minute != previous)
+                {
+                    minutes.Add(minute);
+                    previous = minute;
+                }
             }
         }
-        return minutes.ToArray();
+        return minutes.Select(m => new DateTime(m, DateTimeKind.Utc)).ToArray();
     }
 
     private static async Task<ulong> CopyAsync(NpgsqlConnection connection, string table, PendingReading[] rows, CancellationToken cancellationToken)

@@ -51,19 +51,25 @@ internal sealed class RollupWorker(
         last_value = CASE WHEN excluded.last_ts > r.last_ts THEN excluded.last_value ELSE r.last_value END
         """;
 
-    // date_part gives float8 epoch seconds, which order microsecond timestamps correctly, so min/max over
-    // [epoch, value] arrays pick the value of the earliest/latest reading without sorting each group.
-    // All parts of one statement see the same snapshot, so "old" is the minute rows before this recomputation.
+    // First and last values: each group's first and last timestamps are found by min/max, and their values are then
+    // two point lookups on the partitions' unique (ts, sensor_id) index. Carrying [epoch, value] arrays through
+    // min/max instead built an array per reading and cost about three times the whole aggregation (1,200,000
+    // readings in 4 minutes: 5.4-5.7 s against 1.5-1.9 s). All parts of one statement see the same snapshot, so
+    // "old" is the minute rows before this recomputation.
     private static readonly string RecomputeSql = $"""
         WITH b AS (
             SELECT unnest($1::timestamptz[]) AS bucket
-        ), g AS (
+        ), a AS (
             SELECT r.sensor_id, b.bucket,
                    count(*) AS count, sum(r.value) AS sum, min(r.value) AS min, max(r.value) AS max, sum(r.value * r.value) AS sum_sq,
-                   min(r.ts) AS first_ts, (min(ARRAY[date_part('epoch', r.ts), r.value]))[2] AS first_value,
-                   max(r.ts) AS last_ts, (max(ARRAY[date_part('epoch', r.ts), r.value]))[2] AS last_value
+                   min(r.ts) AS first_ts, max(r.ts) AS last_ts
             FROM b JOIN readings r ON r.ts >= b.bucket AND r.ts < b.bucket + INTERVAL '1 minute'
             GROUP BY 1, 2
+        ), g AS (
+            SELECT a.sensor_id, a.bucket, a.count, a.sum, a.min, a.max, a.sum_sq, a.first_ts, f.value AS first_value, a.last_ts, l.value AS last_value
+            FROM a
+            CROSS JOIN LATERAL (SELECT x.value FROM readings x WHERE x.ts = a.first_ts AND x.sensor_id = a.sensor_id LIMIT 1) f
+            CROSS JOIN LATERAL (SELECT x.value FROM readings x WHERE x.ts = a.last_ts AND x.sensor_id = a.sensor_id LIMIT 1) l
         ), old AS (
             SELECT o.sensor_id, o.bucket, o.count, o.sum, o.sum_sq FROM rollup_1m o JOIN b USING (bucket)
         ), m AS (
