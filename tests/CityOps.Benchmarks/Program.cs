@@ -22,7 +22,7 @@ internal static class BenchmarkProgram
     private static async Task<int> UsageAsync()
     {
         await Console.Error.WriteLineAsync("usage: CityOps.Benchmarks ingest [--readings N] [--sensors N] [--naive-cap N] [--batch N] [--concurrency N]");
-        await Console.Error.WriteLineAsync("       CityOps.Benchmarks live [--sensors N] [--max-rate N] [--seconds N] [--clients N] [--batch N] [--concurrency N]");
+        await Console.Error.WriteLineAsync("       CityOps.Benchmarks live [--part all|fanout|history] [--sensors N] [--max-rate N] [--rate N] [--seconds N] [--clients N] [--repeat N] [--batch N] [--concurrency N] [--history-runs N]");
         await Console.Error.WriteLineAsync("       CityOps.Benchmarks skab [--data DIR] [--verbose] [--variance X] [--components N] [--confidence X] [--quantile X|none] [--factor X] [--smoothing N] [--statistic T2|Q|Either|Combined] [--spread X]");
         await Console.Error.WriteLineAsync("       CityOps.Benchmarks nab --data DIR --out DIR");
         await Console.Error.WriteLineAsync("       CityOps.Benchmarks alarm-latency [--sensors N] [--rate N] [--crossings N] [--interval-ms N] [--batch N] [--concurrency N]");

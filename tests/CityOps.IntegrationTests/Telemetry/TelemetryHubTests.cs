@@ -60,6 +60,36 @@ public class TelemetryHubTests(TelemetryHubFixture hub) : IClassFixture<Telemetr
     }
 
     [Fact]
+    public async Task SubscribeSensors_ClientsWithTheSameSubscriptionsOnBothProtocols_EachReceivesTheBatch()
+    {
+        // Equal batches are sent as one shared message; each connection must still get it in its own protocol.
+        await using var json = hub.Connection(hub.Key);
+        await using var msgPack = hub.Connection(hub.Key, messagePack: true);
+        await using var other = hub.Connection(hub.Key);
+        var jsonReceived = Collect(json);
+        var msgPackReceived = Collect(msgPack);
+        var otherReceived = Collect(other);
+        foreach (var connection in new[] { json, msgPack, other })
+        {
+            await connection.StartAsync(Ct);
+        }
+        await json.InvokeAsync("SubscribeSensors", new[] { Speed, Occupancy }, Ct);
+        await msgPack.InvokeAsync("SubscribeSensors", new[] { Occupancy, Speed }, Ct);
+        await other.InvokeAsync("SubscribeSensors", new[] { Speed }, Ct);
+        var (ts, _) = SameSecond();
+
+        await hub.IngestAsync((Speed, ts, 21), (Occupancy, ts, 64));
+
+        foreach (var received in new[] { jsonReceived, msgPackReceived })
+        {
+            await ReceiveAsync(received, a => a.Sensor == Speed && a.LastTs == ts && a.Last == 21);
+            await ReceiveAsync(received, a => a.Sensor == Occupancy && a.LastTs == ts && a.Last == 64);
+        }
+        await ReceiveAsync(otherReceived, a => a.Sensor == Speed && a.LastTs == ts && a.Last == 21);
+        Assert.All(otherReceived, a => Assert.Equal(Speed, a.Sensor));
+    }
+
+    [Fact]
     public async Task UnsubscribeSensors_AfterwardsReadingsArrive_ClientReceivesNoMore()
     {
         await using var connection = hub.Connection(hub.Key);

@@ -67,7 +67,7 @@ internal static class AssetsApi
 
     private static async Task<IResult> GetSeriesAsync(
         string key, string? from, string? to, string? step,
-        SensorCatalog catalog, ReadingsDatabase database, TimeProvider time, CancellationToken cancellationToken)
+        SensorCatalog catalog, ReadingsDatabase database, RollupSeriesReader rollups, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!catalog.TryGet(key, out var sensor))
         {
@@ -104,11 +104,11 @@ internal static class AssetsApi
                 case "1m":
                     return range > MaxMinuteRange
                         ? BadRequest($"A 1-minute series may span at most {MaxMinuteRange.TotalDays} days; use step=1h for longer ranges.")
-                        : Results.Json(await ReadRollupAsync(database, "rollup_1m", sensor.Id, start, end, cancellationToken), AssetsJsonContext.Default.ListRollupPoint);
+                        : Results.Json(await ReadRollupAsync(rollups, RollupResolution.Minute, sensor.Id, start, end, cancellationToken), AssetsJsonContext.Default.ListRollupPoint);
                 case "1h":
                     return range > MaxHourRange
                         ? BadRequest($"An hourly series may span at most {MaxHourRange.TotalDays} days.")
-                        : Results.Json(await ReadRollupAsync(database, "rollup_1h", sensor.Id, start, end, cancellationToken), AssetsJsonContext.Default.ListRollupPoint);
+                        : Results.Json(await ReadRollupAsync(rollups, RollupResolution.Hour, sensor.Id, start, end, cancellationToken), AssetsJsonContext.Default.ListRollupPoint);
                 default:
                     return BadRequest($"'step' must be raw, 1m or 1h, not '{step}'.");
             }
@@ -139,19 +139,14 @@ internal static class AssetsApi
     }
 
     private static async Task<List<RollupPoint>> ReadRollupAsync(
-        ReadingsDatabase database, string table, int sensorId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+        RollupSeriesReader rollups, RollupResolution resolution, int sensorId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         // Buckets that start in [from, to); a bucket's start is its timestamp.
-        await using var cmd = database.DataSource.CreateCommand(
-            $"SELECT bucket, count, min, max, sum / count FROM {table} WHERE sensor_id = $1 AND bucket >= $2 AND bucket < $3 ORDER BY bucket");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = sensorId });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = from.UtcDateTime });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = to.UtcDateTime });
-        var points = new List<RollupPoint>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var series = await rollups.ReadAsync(sensorId, resolution, from.UtcDateTime, to.UtcDateTime, cancellationToken);
+        var points = new List<RollupPoint>(series.Count);
+        for (var i = 0; i < series.Count; i++)
         {
-            points.Add(new RollupPoint(reader.GetDateTime(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetDouble(3), reader.GetDouble(4)));
+            points.Add(new RollupPoint(series.Buckets[i], series.Counts[i], series.Min[i], series.Max[i], series.Mean[i]));
         }
         return points;
     }

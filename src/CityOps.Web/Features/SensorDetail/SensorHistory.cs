@@ -18,7 +18,7 @@ public interface ISensorHistory
     Task<HistorySeries> ReadAsync(int sensorId, DateTime fromUtc, DateTime toUtc, CancellationToken cancellationToken = default);
 }
 
-internal sealed class SensorHistory(ReadingsDatabase database) : ISensorHistory
+internal sealed class SensorHistory(ReadingsDatabase database, RollupSeriesReader rollups) : ISensorHistory
 {
     /// <summary>A day of 1-second readings, with room to spare; more falls back to minutes.</summary>
     public const int MaxRawPoints = 100_000;
@@ -37,8 +37,8 @@ internal sealed class SensorHistory(ReadingsDatabase database) : ISensorHistory
             return new HistorySeries(HistoryResolution.Raw, raw);
         }
         return range <= MaxMinuteRange
-            ? new HistorySeries(HistoryResolution.Minute, await ReadRollupAsync("rollup_1m", sensorId, fromUtc, toUtc, cancellationToken))
-            : new HistorySeries(HistoryResolution.Hour, await ReadRollupAsync("rollup_1h", sensorId, fromUtc, toUtc, cancellationToken));
+            ? new HistorySeries(HistoryResolution.Minute, await ReadRollupAsync(RollupResolution.Minute, sensorId, fromUtc, toUtc, cancellationToken))
+            : new HistorySeries(HistoryResolution.Hour, await ReadRollupAsync(RollupResolution.Hour, sensorId, fromUtc, toUtc, cancellationToken));
     }
 
     /// <summary>The readings in the range, or null when there are more than <see cref="MaxRawPoints"/>.</summary>
@@ -61,27 +61,16 @@ internal sealed class SensorHistory(ReadingsDatabase database) : ISensorHistory
         return ts.Count > MaxRawPoints ? null : new TrendSeries([.. ts], [.. values]);
     }
 
-    private async Task<TrendSeries> ReadRollupAsync(string table, int sensorId, DateTime from, DateTime to, CancellationToken cancellationToken)
+    private async Task<TrendSeries> ReadRollupAsync(RollupResolution resolution, int sensorId, DateTime from, DateTime to, CancellationToken cancellationToken)
     {
         // The bucket that holds 'from' is included: its start is earlier, its readings are not.
-        var bucket = table == "rollup_1m" ? TimeSpan.FromMinutes(1) : TimeSpan.FromHours(1);
-        await using var cmd = database.DataSource.CreateCommand(
-            $"SELECT bucket, min, max, sum / count FROM {table} WHERE sensor_id = $1 AND bucket > $2 AND bucket < $3 AND count > 0 ORDER BY bucket");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = sensorId });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = DateTime.SpecifyKind(from - bucket, DateTimeKind.Utc) });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = DateTime.SpecifyKind(to, DateTimeKind.Utc) });
-        var ts = new List<double>();
-        var min = new List<double>();
-        var max = new List<double>();
-        var mean = new List<double>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var series = await rollups.ReadAsync(sensorId, resolution, RollupSeriesReader.BucketOf(DateTime.SpecifyKind(from, DateTimeKind.Utc), resolution),
+            DateTime.SpecifyKind(to, DateTimeKind.Utc), cancellationToken);
+        var ts = new double[series.Count];
+        for (var i = 0; i < ts.Length; i++)
         {
-            ts.Add(TrendSeries.ToUnixSeconds(reader.GetDateTime(0)));
-            min.Add(reader.GetDouble(1));
-            max.Add(reader.GetDouble(2));
-            mean.Add(reader.GetDouble(3));
+            ts[i] = TrendSeries.ToUnixSeconds(series.Buckets[i]);
         }
-        return new TrendSeries([.. ts], [.. mean], [.. min], [.. max]);
+        return new TrendSeries(ts, series.Mean, series.Min, series.Max);
     }
 }
