@@ -76,7 +76,7 @@ public class TelemetryHubTests(TelemetryHubFixture hub) : IClassFixture<Telemetr
         await json.InvokeAsync("SubscribeSensors", new[] { Speed, Occupancy }, Ct);
         await msgPack.InvokeAsync("SubscribeSensors", new[] { Occupancy, Speed }, Ct);
         await other.InvokeAsync("SubscribeSensors", new[] { Speed }, Ct);
-        var (ts, _) = SameSecond();
+        var (ts, _) = ReadingTimes.SameSecond();
 
         await hub.IngestAsync((Speed, ts, 21), (Occupancy, ts, 64));
 
