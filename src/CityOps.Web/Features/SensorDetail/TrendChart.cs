@@ -21,16 +21,8 @@ internal sealed class TrendChart(IJSRuntime js) : IAsyncDisposable
 
     public bool IsCreated => _chart is not null;
 
-    public async Task CreateAsync(ElementReference element, TrendChartOptions options, TrendSeries series, IReadOnlyList<TrendMarker>? markers = null)
-    {
-        _module ??= await js.InvokeAsync<IJSObjectReference>("import", ModulePath);
-        var packed = series.Pack(options.Band);
-        if (_chart is not null)
-        {
-            await _chart.InvokeVoidAsync("dispose");
-            await _chart.DisposeAsync();
-        }
-        _chart = await _module.InvokeAsync<IJSObjectReference>("create", element, new
+    public Task CreateAsync(ElementReference element, TrendChartOptions options, TrendSeries series, IReadOnlyList<TrendMarker>? markers = null) =>
+        CreateAsync("create", element, new
         {
             label = options.Label,
             unit = options.Unit,
@@ -40,7 +32,18 @@ internal sealed class TrendChart(IJSRuntime js) : IAsyncDisposable
             decimals = options.Decimals,
             legend = options.Legend,
             markers = markers ?? [],
-        }, packed);
+        }, series.Pack(options.Band));
+
+    /// <summary>Draws with another of the module's chart kinds (<paramref name="kind"/> is its exported function), replacing any chart drawn before.</summary>
+    public async Task CreateAsync(string kind, ElementReference element, object options, object packed)
+    {
+        _module ??= await js.InvokeAsync<IJSObjectReference>("import", ModulePath);
+        if (_chart is not null)
+        {
+            await _chart.InvokeVoidAsync("dispose");
+            await _chart.DisposeAsync();
+        }
+        _chart = await _module.InvokeAsync<IJSObjectReference>(kind, element, options, packed);
     }
 
     public async Task SetDataAsync(TrendSeries series, bool band)

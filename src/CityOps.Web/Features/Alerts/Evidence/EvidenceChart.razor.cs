@@ -12,8 +12,7 @@ namespace CityOps.Web.Features.Alerts.Evidence;
 public sealed partial class EvidenceChart : IAsyncDisposable
 {
     private ElementReference _element;
-    private IJSObjectReference? _module;
-    private IJSObjectReference? _chart;
+    private TrendChart? _chart;
     private AlarmEvidence? _drawn;
 
     [Inject] public required IJSRuntime JS { get; init; }
@@ -40,18 +39,13 @@ public sealed partial class EvidenceChart : IAsyncDisposable
         }
         _drawn = Evidence;
         var data = EvidenceChartData.From(Evidence);
-        _module ??= await JS.InvokeAsync<IJSObjectReference>("import", TrendChart.ModulePath);
-        if (_chart is not null)
-        {
-            await _chart.InvokeVoidAsync("dispose");
-            await _chart.DisposeAsync();
-        }
+        _chart ??= new TrendChart(JS);
         var markers = Markers.ToList();
         if (Evidence.Forecast?.CrossingAt is { } crossing)
         {
             markers.Add(new TrendMarker(TrendSeries.ToUnixSeconds(crossing), "predicted crossing", "var(--mud-palette-error)"));
         }
-        _chart = await _module.InvokeAsync<IJSObjectReference>("evidence", _element, new
+        await _chart.CreateAsync("evidence", _element, new
         {
             label = "Reading",
             unit = Evidence.Unit,
@@ -75,21 +69,9 @@ public sealed partial class EvidenceChart : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
+        if (_chart is not null)
         {
-            if (_chart is not null)
-            {
-                await _chart.InvokeVoidAsync("dispose");
-                await _chart.DisposeAsync();
-            }
-            if (_module is not null)
-            {
-                await _module.DisposeAsync();
-            }
-        }
-        catch (JSDisconnectedException)
-        {
-            // The circuit is gone and the chart with the page.
+            await _chart.DisposeAsync();
         }
     }
 }
