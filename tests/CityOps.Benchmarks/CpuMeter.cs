@@ -32,42 +32,33 @@ internal sealed class CpuMeter(string postgresDataDirectory)
         }
     }
 
-    private bool HasUnreapedChildren()
+    private bool HasUnreapedChildren() =>
+        Postmaster() is { } postmaster && Children(postmaster).Any(f => f.Stat[0] is "Z" or "X");
+
+    private double PostgresSeconds() => Postmaster() is { } postmaster
+        ? ProcessSeconds(postmaster, includeReaped: true) + Children(postmaster).Sum(c => ProcessSeconds(c.Pid, includeReaped: false))
+        : double.NaN;
+
+    private int? Postmaster()
     {
         var pidFile = Path.Combine(postgresDataDirectory, "postmaster.pid");
-        if (!OperatingSystem.IsLinux() || !File.Exists(pidFile))
-        {
-            return false;
-        }
-        var postmaster = int.Parse(File.ReadLines(pidFile).First(), CultureInfo.InvariantCulture);
+        return OperatingSystem.IsLinux() && File.Exists(pidFile)
+            ? int.Parse(File.ReadLines(pidFile).First(), CultureInfo.InvariantCulture)
+            : null;
+    }
+
+    /// <summary>The postmaster's children (backends and auxiliary processes) with their stat fields after the name.</summary>
+    private static IEnumerable<(int Pid, string[] Stat)> Children(int postmaster)
+    {
+        var parent = postmaster.ToString(CultureInfo.InvariantCulture);
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                && StatFields(pid) is { } f && f[1] == postmaster.ToString(CultureInfo.InvariantCulture) && f[0] is "Z" or "X")
+                && StatFields(pid) is { } f && f[1] == parent)
             {
-                return true;
+                yield return (pid, f);
             }
         }
-        return false;
-    }
-
-    private double PostgresSeconds()
-    {
-        var pidFile = Path.Combine(postgresDataDirectory, "postmaster.pid");
-        if (!OperatingSystem.IsLinux() || !File.Exists(pidFile))
-        {
-            return double.NaN;
-        }
-        var postmaster = int.Parse(File.ReadLines(pidFile).First(), CultureInfo.InvariantCulture);
-        var total = ProcessSeconds(postmaster, includeReaped: true);
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && ParentOf(pid) == postmaster)
-            {
-                total += ProcessSeconds(pid, includeReaped: false);
-            }
-        }
-        return total;
     }
 
     private static string[]? StatFields(int pid)
@@ -83,8 +74,6 @@ internal sealed class CpuMeter(string postgresDataDirectory)
             return null; // the process ended between listing and reading
         }
     }
-
-    private static int ParentOf(int pid) => StatFields(pid) is { } f ? int.Parse(f[1], CultureInfo.InvariantCulture) : -1;
 
     private static double ProcessSeconds(int pid, bool includeReaped)
     {

@@ -91,6 +91,7 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         await tx.CommitAsync(cancellationToken);
         return inserted;
     }
+
     /// <summary>Drops the connection after a failure; the next write opens a fresh one.</summary>
     public async Task ResetAsync()
     {
