@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -8,7 +7,6 @@ using CityOps.Web.Data;
 using CityOps.Web.Features.ApiKeys;
 using CityOps.Web.Features.Ingest;
 using CityOps.Web.Features.Telemetry;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -18,7 +16,7 @@ namespace CityOps.Benchmarks;
 internal enum LiveBenchmarkPart { All, Fanout, History }
 
 internal sealed record LiveBenchmarkOptions(int Sensors, double MaxRate, int Seconds, int Clients, int SensorsPerClient, int BatchSize, int Concurrency,
-    LiveBenchmarkPart Part = LiveBenchmarkPart.All, int HistoryRuns = 20, double Rate = 0, int Repeat = 1)
+    LiveBenchmarkPart Part = LiveBenchmarkPart.All, int HistoryRuns = 20, double Rate = 0, int Repeat = 1, int WarmUpSeconds = 10)
 {
     public static LiveBenchmarkOptions Parse(string[] args)
     {
@@ -37,6 +35,7 @@ internal sealed record LiveBenchmarkOptions(int Sensors, double MaxRate, int Sec
                 "--part" => o with { Part = Enum.Parse<LiveBenchmarkPart>(value, ignoreCase: true) },
                 "--rate" => o with { Rate = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--repeat" => o with { Repeat = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--warm-up" => o with { WarmUpSeconds = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--history-runs" => o with { HistoryRuns = int.Parse(value, CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
@@ -48,8 +47,9 @@ internal sealed record LiveBenchmarkOptions(int Sensors, double MaxRate, int Sec
 /// <summary>
 /// Live path end to end on one private cluster: readings posted over HTTP at a paced rate, aggregates received by
 /// SignalR clients of the telemetry hub. Latency is from the 202 of the post that carried a reading to the first
-/// receipt of an aggregate whose lastTs is that reading's time (a receipt before the 202 counts as 0). CPU is the
-/// whole process's CPU time (server, load generator and hub clients are one process here) per 1,000 accepted readings.
+/// receipt of an aggregate whose lastTs is that reading's time (a receipt before the 202 counts as 0). The hub clients
+/// run in a child process (<see cref="HubClientFleet"/>); server CPU is this process's CPU time (the server and the
+/// load generator) per 1,000 accepted readings, and the clients' CPU is reported apart.
 /// The rate is the highest the machine sustained in a calibration run with no clients, capped at --max-rate.
 /// </summary>
 internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
@@ -73,7 +73,7 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
             Console.WriteLine($"load average at start: {LoadAverage()}");
             if (options.Part != LiveBenchmarkPart.History)
             {
-                await FanoutAsync(app.Services, baseUrl);
+                await FanoutAsync(app.Services, baseUrl, root);
             }
             if (options.Part != LiveBenchmarkPart.Fanout)
             {
@@ -93,15 +93,18 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    private async Task FanoutAsync(IServiceProvider services, string baseUrl)
+    private async Task FanoutAsync(IServiceProvider services, string baseUrl, string root)
     {
         var fleet = SyntheticFleet.Create(options.Sensors, 42);
         await IngestBenchmark.RegisterAsync(services, fleet);
         var key = (await services.GetRequiredService<ApiKeyService>().CreateAsync("live benchmark", ApiKeyScopes.Ingest | ApiKeyScopes.Read)).Secret;
         var keys = fleet.Sensors.Select(s => s.Key).ToArray();
+        var keysFile = Path.Combine(root, "sensor-keys.txt");
+        await File.WriteAllLinesAsync(keysFile, keys);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Concurrency * 2 }) { BaseAddress = new Uri(baseUrl) };
         http.DefaultRequestHeaders.Add("X-Api-Key", key);
-        Console.WriteLine($"{Environment.ProcessorCount} cores, {options.Sensors:N0} sensors, batches of {options.BatchSize}, {options.Concurrency} posts in flight, {options.Seconds} s per phase");
+        Console.WriteLine($"{Environment.ProcessorCount} cores, {options.Sensors:N0} sensors, batches of {options.BatchSize}, {options.Concurrency} posts in flight, {options.Seconds} s per phase; " +
+            "hub clients run in a child process, so the CPU figures split server (with the load generator) and clients");
 
         var rate = options.Rate;
         if (rate <= 0)
@@ -115,72 +118,70 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
             Console.WriteLine($"phases run at the given {rate:N0} readings/s (no calibration)");
         }
 
+        // A server that has run for a while has compiled its hot paths (tiered JIT); so has this one before anything is timed.
+        var warm = await WithClientsAsync(baseUrl, key, keys, keysFile, options.Clients, http, rate, TimeSpan.FromSeconds(options.WarmUpSeconds));
+        Console.WriteLine($"warm-up with {options.Clients} clients for {options.WarmUpSeconds} s: p99 {warm.P99:F1} ms (not counted)");
         var none = await FeedAsync(http, keys, rate, TimeSpan.FromSeconds(options.Seconds), null);
-        Console.WriteLine($"0 clients:   achieved {none.Achieved,8:N0}/s, CPU {none.CpuMsPer1000:F1} ms per 1,000 readings");
+        Console.WriteLine($"0 clients:   achieved {none.Achieved,8:N0}/s, server CPU {none.CpuMsPer1000:F1} ms per 1,000 readings; {none.Gc}");
         // Repeated pairs: under a noisy shared load, the ratio of one pair measured back to back is the figure to compare.
         for (var round = 1; round <= options.Repeat; round++)
         {
             Console.WriteLine($"round {round}/{options.Repeat}, load average {LoadAverage()}");
-            var one = await WithClientsAsync(baseUrl, key, keys, 1, http, rate);
-            var many = await WithClientsAsync(baseUrl, key, keys, options.Clients, http, rate);
+            var one = await WithClientsAsync(baseUrl, key, keys, keysFile, 1, http, rate, TimeSpan.FromSeconds(options.Seconds));
+            one.Print(1, options.SensorsPerClient);
+            var many = await WithClientsAsync(baseUrl, key, keys, keysFile, options.Clients, http, rate, TimeSpan.FromSeconds(options.Seconds));
+            many.Print(options.Clients, options.SensorsPerClient);
             Console.WriteLine($"p99({options.Clients})/p99(1) = {many.P99 / Math.Max(one.P99, 0.001):F2} (target <= 1.5); p99 target <= 200 ms");
         }
     }
 
-    private async Task<(double P50, double P99)> WithClientsAsync(string baseUrl, string key, string[] keys, int clients, HttpClient http, double rate)
+    private sealed record ClientsPhase(FeedResult Feed, double ClientCpuMsPer1000, double P50, double P99, int Matched, int Early, long Overflow)
     {
-        var receipts = new ConcurrentDictionary<(string, long), long>();
-        var connections = new List<HubConnection>();
-        var subscribed = new HashSet<string>();
-        try
+        public void Print(int clients, int sensorsPerClient) =>
+            Console.WriteLine($"{clients} client(s) x {sensorsPerClient} sensors: achieved {Feed.Achieved,8:N0}/s, server CPU {Feed.CpuMsPer1000:F1} ms and client process " +
+                $"{ClientCpuMsPer1000:F1} ms per 1,000 readings; 202 -> client latency p50 {P50:F1} ms, p99 {P99:F1} ms over {Matched:N0} matched readings " +
+                $"({Early:N0} arrived before their 202{(Overflow > 0 ? $", {Overflow:N0} receipts not recorded" : "")}); {Feed.Gc}");
+    }
+
+    private async Task<ClientsPhase> WithClientsAsync(
+        string baseUrl, string key, string[] keys, string keysFile, int clients, HttpClient http, double rate, TimeSpan duration)
+    {
+        // Each sensor gets a reading every keys/rate seconds and at most one aggregate per flush of it.
+        var capacity = (int)Math.Ceiling(rate * duration.TotalSeconds / keys.Length) * 2 + 64;
+        await using var fleet = await HubClientFleet.StartAsync(baseUrl, key, keysFile, clients, options.SensorsPerClient, capacity);
+        var tracked = new bool[keys.Length];
+        for (var i = 0; i < clients * options.SensorsPerClient; i++)
         {
-            for (var c = 0; c < clients; c++)
+            tracked[i % keys.Length] = true;
+        }
+        var clientCpu = fleet.Cpu;
+        var result = await FeedAsync(http, keys, rate, duration, tracked);
+        // Aggregates of the last posts are at most one flush behind.
+        await Task.Delay(500);
+        clientCpu = fleet.Cpu - clientCpu;
+        var receipts = await fleet.StopAsync();
+        var latencies = new List<double>();
+        var early = 0;
+        foreach (var ack in result.Acks!)
+        {
+            if (!ack.Accepted)
             {
-                var connection = new HubConnectionBuilder()
-                    .WithUrl(baseUrl + TelemetryHub.Path, o => o.Headers["X-Api-Key"] = key)
-                    .Build();
-                connection.On<SensorAggregate[]>(TelemetryHub.AggregatesMethod, batch =>
-                {
-                    var now = Stopwatch.GetTimestamp();
-                    foreach (var a in batch)
-                    {
-                        receipts.TryAdd((a.Sensor, a.LastTs.Ticks), now);
-                    }
-                });
-                await connection.StartAsync();
-                var mine = Enumerable.Range(c * options.SensorsPerClient % keys.Length, options.SensorsPerClient).Select(i => keys[i % keys.Length]).ToArray();
-                await connection.InvokeAsync("SubscribeSensors", mine);
-                subscribed.UnionWith(mine);
-                connections.Add(connection);
+                continue;
             }
-            var result = await FeedAsync(http, keys, rate, TimeSpan.FromSeconds(options.Seconds), subscribed);
-            // Aggregates of the last posts are at most one flush behind.
-            await Task.Delay(500);
-            var latencies = new List<double>();
-            var early = 0;
-            foreach (var (reading, acked) in result.Acks!)
+            for (var i = 0; i < options.BatchSize; i++)
             {
-                if (receipts.TryGetValue(reading, out var received))
+                var sensor = (int)((ack.Batch * options.BatchSize + i) % keys.Length);
+                if (tracked[sensor] && receipts.TryGetFirst(sensor, ack.ReadingTicks, out var received))
                 {
-                    var ms = Stopwatch.GetElapsedTime(acked, received).TotalMilliseconds;
-                    early += received < acked ? 1 : 0;
-                    latencies.Add(received < acked ? 0 : ms);
+                    early += received < ack.AckedAt ? 1 : 0;
+                    latencies.Add(received < ack.AckedAt ? 0 : Stopwatch.GetElapsedTime(ack.AckedAt, received).TotalMilliseconds);
                 }
             }
-            latencies.Sort();
-            var p50 = Percentile(latencies, 0.5);
-            var p99 = Percentile(latencies, 0.99);
-            Console.WriteLine($"{clients} client(s) x {options.SensorsPerClient} sensors: achieved {result.Achieved,8:N0}/s, CPU {result.CpuMsPer1000:F1} ms per 1,000 readings; " +
-                $"202 -> client latency p50 {p50:F1} ms, p99 {p99:F1} ms over {latencies.Count:N0} matched readings ({early:N0} arrived before their 202)");
-            return (p50, p99);
         }
-        finally
-        {
-            foreach (var connection in connections)
-            {
-                await connection.DisposeAsync();
-            }
-        }
+        latencies.Sort();
+        var accepted = result.Achieved * duration.TotalSeconds;
+        return new ClientsPhase(result, accepted == 0 ? double.NaN : clientCpu.TotalMilliseconds / accepted * 1000,
+            Percentile(latencies, 0.5), Percentile(latencies, 0.99), latencies.Count, early, receipts.Overflow);
     }
 
     private const int HistorySensors = 100;
@@ -386,25 +387,29 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
-    private sealed record FeedResult(double Achieved, double CpuMsPer1000, ConcurrentDictionary<(string, long), long>? Acks);
+    /// <summary>One post: its batch number (its items are sensors batch·size … batch·size+size−1, modulo the fleet), the reading time of all its items and when its answer came.</summary>
+    private readonly record struct Ack(long Batch, long ReadingTicks, long AckedAt, bool Accepted);
+
+    private sealed record FeedResult(double Achieved, double CpuMsPer1000, Ack[]? Acks, string Gc);
 
     /// <summary>Posts readings round-robin over the sensors, paced to <paramref name="rate"/>, with the send time as reading time.</summary>
-    private async Task<FeedResult> FeedAsync(HttpClient http, string[] keys, double rate, TimeSpan duration, HashSet<string>? track)
+    private async Task<FeedResult> FeedAsync(HttpClient http, string[] keys, double rate, TimeSpan duration, bool[]? tracked)
     {
-        var acks = track is null ? null : new ConcurrentDictionary<(string, long), long>();
+        var batches = (int)Math.Ceiling(rate * duration.TotalSeconds / options.BatchSize) + 1;
+        var acks = tracked is null ? null : new Ack[batches];
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
+        var gcBefore = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2), Pause: GC.GetTotalPauseDuration());
         var started = Stopwatch.GetTimestamp();
         long nextBatch = -1;
         long accepted = 0;
-        long nextSensor = 0;
         async Task Worker()
         {
             while (true)
             {
                 var batch = Interlocked.Increment(ref nextBatch);
                 var due = TimeSpan.FromSeconds(batch * options.BatchSize / rate);
-                if (due >= duration)
+                if (due >= duration || batch >= batches)
                 {
                     return;
                 }
@@ -415,31 +420,23 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
                 }
                 var ts = DateTime.UtcNow;
                 ts = new DateTime(ts.Ticks - ts.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
-                var items = new (string Key, long Ticks)[options.BatchSize];
                 var body = new StringBuilder(options.BatchSize * 80).Append('[');
-                for (var i = 0; i < items.Length; i++)
+                for (var i = 0; i < options.BatchSize; i++)
                 {
-                    var k = keys[Interlocked.Increment(ref nextSensor) % keys.Length];
-                    items[i] = (k, ts.Ticks);
+                    var k = keys[(batch * options.BatchSize + i) % keys.Length];
                     body.Append(i == 0 ? "" : ",").Append("{\"sensor\":\"").Append(k).Append("\",\"ts\":\"").Append(ts.ToString("O", CultureInfo.InvariantCulture))
                         .Append("\",\"value\":").Append((20 + (batch + i) % 17).ToString(CultureInfo.InvariantCulture)).Append('}');
                 }
                 using var response = await http.PostAsync("/api/v1/readings", new StringContent(body.Append(']').ToString(), Encoding.UTF8, "application/json"));
                 var acked = Stopwatch.GetTimestamp();
-                if ((int)response.StatusCode != 202)
-                {
-                    continue;
-                }
-                Interlocked.Add(ref accepted, items.Length);
+                var ok = (int)response.StatusCode == 202;
                 if (acks is not null)
                 {
-                    foreach (var item in items)
-                    {
-                        if (track!.Contains(item.Key))
-                        {
-                            acks.TryAdd(item, acked);
-                        }
-                    }
+                    acks[batch] = new Ack(batch, ts.Ticks, acked, ok);
+                }
+                if (ok)
+                {
+                    Interlocked.Add(ref accepted, options.BatchSize);
                 }
             }
         }
@@ -447,6 +444,8 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
         var elapsed = Stopwatch.GetElapsedTime(started);
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuBefore;
-        return new FeedResult(accepted / elapsed.TotalSeconds, accepted == 0 ? double.NaN : cpu.TotalMilliseconds / accepted * 1000, acks);
+        var gc = $"server GCs gen0/1/2 {GC.CollectionCount(0) - gcBefore.Gen0}/{GC.CollectionCount(1) - gcBefore.Gen1}/{GC.CollectionCount(2) - gcBefore.Gen2}, " +
+            $"paused {(GC.GetTotalPauseDuration() - gcBefore.Pause).TotalMilliseconds:F0} ms";
+        return new FeedResult(accepted / elapsed.TotalSeconds, accepted == 0 ? double.NaN : cpu.TotalMilliseconds / accepted * 1000, acks, gc);
     }
 }
