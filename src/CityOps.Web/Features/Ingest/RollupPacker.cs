@@ -29,11 +29,16 @@ internal sealed class RollupPacker(ReadingsDatabase database, IOptionsMonitor<In
     /// <summary>How one rollup table is packed.</summary>
     internal sealed record Packing(string Resolution, string Source, string Target, string PeriodColumn, string Period, TimeSpan Width, int UnitSeconds, string CountType)
     {
+        /// <summary>Bytes of one bucket's count in the packed <c>count</c> column.</summary>
+        public int CountBytes => CountType == "int4" ? 4 : 8;
+
         /// <summary>The packed columns of the <paramref name="source"/> rows grouped by sensor and <paramref name="period"/> (an expression).</summary>
         public string Aggregates(string period) => $"""
-            array_agg((extract(epoch FROM r.bucket - {period}) / {UnitSeconds})::smallint ORDER BY r.bucket),
-            array_agg(r.count::{CountType} ORDER BY r.bucket), array_agg(r.sum ORDER BY r.bucket),
-            array_agg(r.min ORDER BY r.bucket), array_agg(r.max ORDER BY r.bucket)
+            string_agg(int2send((extract(epoch FROM r.bucket - {period}) / {UnitSeconds})::smallint), ''::bytea ORDER BY r.bucket),
+            string_agg({CountType}send(r.count::{CountType}), ''::bytea ORDER BY r.bucket),
+            string_agg(float8send(r.sum), ''::bytea ORDER BY r.bucket),
+            string_agg(float8send(r.min), ''::bytea ORDER BY r.bucket),
+            string_agg(float8send(r.max), ''::bytea ORDER BY r.bucket)
             """;
 
         public string Upsert => $"""
@@ -44,9 +49,9 @@ internal sealed class RollupPacker(ReadingsDatabase database, IOptionsMonitor<In
         public DateTime Floor(DateTime utc) => new(utc.Ticks - utc.Ticks % Width.Ticks, DateTimeKind.Utc);
     }
 
-    public static readonly Packing Minutes = new("minute", "rollup_1m", "rollup_1m_by_hour", "hour", "1 hour", TimeSpan.FromHours(1), 60, "integer");
+    public static readonly Packing Minutes = new("minute", "rollup_1m", "rollup_1m_by_hour", "hour", "1 hour", TimeSpan.FromHours(1), 60, "int4");
 
-    public static readonly Packing Hours = new("hour", "rollup_1h", "rollup_1h_by_day", "day", "1 day", TimeSpan.FromDays(1), 3600, "bigint");
+    public static readonly Packing Hours = new("hour", "rollup_1h", "rollup_1h_by_day", "day", "1 day", TimeSpan.FromDays(1), 3600, "int8");
 
     /// <summary>
     /// Rebuilds, after a recomputation of the minutes <c>$1</c> in the same transaction, the packed rows of the

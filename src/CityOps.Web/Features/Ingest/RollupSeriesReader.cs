@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Npgsql;
 
 namespace CityOps.Web.Features.Ingest;
@@ -31,7 +32,7 @@ public sealed class RollupSeries(int sensorId, DateTime[] buckets, long[] counts
 /// <summary>
 /// The one read of rollups for charts and the series API, for one sensor or many, in one statement (one snapshot).
 /// Periods before the packing watermark (<see cref="RollupPacker"/>) come from the packed tables, one row per
-/// sensor and hour (minute buckets) or day (hour buckets) holding the period's buckets as arrays; the rest comes
+/// sensor and hour (minute buckets) or day (hour buckets) holding the period's buckets as binary vectors; the rest comes
 /// from the rollup rows at and after the watermark. The watermark is read in the same statement, so a packer
 /// moving it concurrently can neither drop nor double a period. Packed rows are trimmed to the range here, and each
 /// sensor's buckets are put in time order here (the statement has no ORDER BY: the two parts are not sorted together).
@@ -81,7 +82,7 @@ internal sealed class RollupSeriesReader(ReadingsDatabase database)
         if (sensorIds.Count > 0)
         {
             var unit = Width(resolution);
-            var minutes = resolution == RollupResolution.Minute;
+            var packed = new PackedRow(resolution == RollupResolution.Minute ? RollupPacker.Minutes.CountBytes : RollupPacker.Hours.CountBytes);
             await using var cmd = database.DataSource.CreateCommand(Sql(resolution));
             cmd.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. sensorIds] });
             cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = from });
@@ -107,19 +108,8 @@ internal sealed class RollupSeriesReader(ReadingsDatabase database)
                     columns.Add(start, reader.GetInt64(7), reader.GetDouble(8), reader.GetDouble(9), reader.GetDouble(10));
                     continue;
                 }
-                var offsets = reader.GetFieldValue<short[]>(2);
-                var counts = minutes ? Widen(reader.GetFieldValue<int[]>(3)) : reader.GetFieldValue<long[]>(3);
-                var sums = reader.GetFieldValue<double[]>(4);
-                var min = reader.GetFieldValue<double[]>(5);
-                var max = reader.GetFieldValue<double[]>(6);
-                for (var i = 0; i < offsets.Length; i++)
-                {
-                    var bucket = start + unit * offsets[i];
-                    if (bucket >= from && bucket < to)
-                    {
-                        columns.Add(bucket, counts[i], min[i], max[i], sums[i] / counts[i]);
-                    }
-                }
+                packed.Read(reader);
+                packed.AddTo(columns, start, unit, from, to);
             }
         }
         var result = new RollupSeries[sensorIds.Count];
@@ -130,14 +120,57 @@ internal sealed class RollupSeriesReader(ReadingsDatabase database)
         return result;
     }
 
-    private static long[] Widen(int[] counts)
+    /// <summary>
+    /// One packed period's vectors (big-endian values in bucket order, see <see cref="RollupPacker"/>), read into
+    /// buffers reused from row to row.
+    /// </summary>
+    private sealed class PackedRow(int countBytes)
     {
-        var wide = new long[counts.Length];
-        for (var i = 0; i < counts.Length; i++)
+        private byte[] _offsets = new byte[128];
+        private byte[] _counts = new byte[512];
+        private byte[] _sums = new byte[512];
+        private byte[] _min = new byte[512];
+        private byte[] _max = new byte[512];
+        private int _length;
+
+        public void Read(NpgsqlDataReader reader)
         {
-            wide[i] = counts[i];
+            _length = Fill(reader, 2, ref _offsets) / sizeof(short);
+            Fill(reader, 3, ref _counts);
+            Fill(reader, 4, ref _sums);
+            Fill(reader, 5, ref _min);
+            Fill(reader, 6, ref _max);
         }
-        return wide;
+
+        /// <summary>Adds the period's buckets that start in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+        public void AddTo(Columns columns, DateTime start, TimeSpan unit, DateTime from, DateTime to)
+        {
+            for (var i = 0; i < _length; i++)
+            {
+                var bucket = start.AddTicks(unit.Ticks * BinaryPrimitives.ReadInt16BigEndian(_offsets.AsSpan(i * sizeof(short))));
+                if (bucket < from || bucket >= to)
+                {
+                    continue;
+                }
+                long count = countBytes == sizeof(int)
+                    ? BinaryPrimitives.ReadInt32BigEndian(_counts.AsSpan(i * sizeof(int)))
+                    : BinaryPrimitives.ReadInt64BigEndian(_counts.AsSpan(i * sizeof(long)));
+                var sum = BinaryPrimitives.ReadDoubleBigEndian(_sums.AsSpan(i * sizeof(double)));
+                columns.Add(bucket, count, BinaryPrimitives.ReadDoubleBigEndian(_min.AsSpan(i * sizeof(double))),
+                    BinaryPrimitives.ReadDoubleBigEndian(_max.AsSpan(i * sizeof(double))), sum / count);
+            }
+        }
+
+        private static int Fill(NpgsqlDataReader reader, int ordinal, ref byte[] buffer)
+        {
+            var length = (int)reader.GetBytes(ordinal, 0, null, 0, 0);
+            if (buffer.Length < length)
+            {
+                buffer = new byte[Math.Max(length, buffer.Length * 2)];
+            }
+            reader.GetBytes(ordinal, 0, buffer, 0, length);
+            return length;
+        }
     }
 
     /// <summary>One sensor's buckets starting in [<paramref name="fromUtc"/>, <paramref name="toUtc"/>).</summary>
