@@ -145,6 +145,7 @@ internal sealed class RollupSeriesReader(ReadingsDatabase database)
         /// <summary>Adds the period's buckets that start in [<paramref name="from"/>, <paramref name="to"/>).</summary>
         public void AddTo(Columns columns, DateTime start, TimeSpan unit, DateTime from, DateTime to)
         {
+            columns.Reserve(_length);
             for (var i = 0; i < _length; i++)
             {
                 var bucket = start.AddTicks(unit.Ticks * BinaryPrimitives.ReadInt16BigEndian(_offsets.AsSpan(i * sizeof(short))));
@@ -188,6 +189,16 @@ internal sealed class RollupSeriesReader(ReadingsDatabase database)
         private bool _sorted = true;
 
         public int Count => _buckets.Count;
+
+        public void Reserve(int more)
+        {
+            var capacity = _buckets.Count + more;
+            _buckets.EnsureCapacity(capacity);
+            _counts.EnsureCapacity(capacity);
+            _min.EnsureCapacity(capacity);
+            _max.EnsureCapacity(capacity);
+            _mean.EnsureCapacity(capacity);
+        }
 
         public void Add(DateTime bucket, long count, double min, double max, double mean)
         {
