@@ -36,6 +36,7 @@ public sealed class RollupSeries(int sensorId, DateTime[] buckets, long[] counts
 /// from the rollup rows at and after the watermark. The watermark is read in the same statement, so a packer
 /// moving it concurrently can neither drop nor double a period. Packed rows are trimmed to the range here, and each
 /// sensor's buckets are put in time order here (the statement has no ORDER BY: the two parts are not sorted together).
+/// The conditions on the watermark alone let a range that lies wholly on one side of it skip the other part.
 /// </summary>
 internal sealed class RollupSeriesReader(ReadingsDatabase database)
 {
@@ -44,11 +45,11 @@ internal sealed class RollupSeriesReader(ReadingsDatabase database)
         SELECT p.sensor_id, p.{2}, p.offsets, p.count, p.sum, p.min, p.max,
                NULL::bigint, NULL::double precision, NULL::double precision, NULL::double precision
         FROM {3} p CROSS JOIN w
-        WHERE p.sensor_id = ANY($1) AND p.{2} > $2 - INTERVAL '{4}' AND p.{2} < $3 AND p.{2} < w.through
+        WHERE w.through > $2 - INTERVAL '{4}' AND p.sensor_id = ANY($1) AND p.{2} > $2 - INTERVAL '{4}' AND p.{2} < $3 AND p.{2} < w.through
         UNION ALL
         SELECT r.sensor_id, r.bucket, NULL, NULL, NULL, NULL, NULL, r.count, r.min, r.max, r.sum / r.count
         FROM {1} r CROSS JOIN w
-        WHERE r.sensor_id = ANY($1) AND r.bucket >= $2 AND r.bucket < $3 AND r.bucket >= w.through AND r.count > 0
+        WHERE w.through < $3 AND r.sensor_id = ANY($1) AND r.bucket >= $2 AND r.bucket < $3 AND r.bucket >= w.through AND r.count > 0
         """;
 
     private static readonly string MinuteSql = Format(RollupPacker.Minutes);
