@@ -21,6 +21,7 @@ public static class IngestExtensions
         services.AddSingleton<ReadingValidator>();
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
+        services.AddSingleton<RollupPacker>();
         services.AddSingleton<RollupWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<RollupWorker>());
         services.AddSingleton<ReadingsMaintenanceWorker>();

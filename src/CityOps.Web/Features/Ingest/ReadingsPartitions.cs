@@ -6,7 +6,7 @@ namespace CityOps.Web.Features.Ingest;
 
 /// <summary>
 /// Creates, seals and drops the partitions of <c>readings</c> (one per UTC day) and <c>rollup_1m</c> (one per
-/// UTC month). The writer asks for the partitions of every batch (a cache makes that free once they
+/// UTC month; its packed twin <c>rollup_1m_by_hour</c> is partitioned alike and created and dropped with it). The writer asks for the partitions of every batch (a cache makes that free once they
 /// exist); the maintenance worker creates them ahead of time, seals finished days and drops expired ones whole.
 /// A raw partition is born with one unique index, <c>(ts, sensor_id)</c>: readings arrive in time order, so
 /// inserts land at the right edge of that index instead of in 5,000 sensors' key ranges. Once its day is over
@@ -17,6 +17,7 @@ internal sealed class ReadingsPartitions(ILogger<ReadingsPartitions> logger)
 {
     private const string ReadingsPrefix = "readings_p";
     private const string MinutePrefix = "rollup_1m_p";
+    private const string PackedMinutePrefix = "rollup_1m_by_hour_p";
     private const string TimeKeySuffix = "_ts_key";
     private const string SensorKeySuffix = "_sensor_key";
     private readonly ConcurrentDictionary<string, bool> _known = new(StringComparer.Ordinal);
@@ -28,6 +29,8 @@ internal sealed class ReadingsPartitions(ILogger<ReadingsPartitions> logger)
     private const string MinuteRollupStorage = "autovacuum_vacuum_insert_threshold = 20000, autovacuum_vacuum_insert_scale_factor = 0";
 
     public static string MinutePartition(DateOnly month) => MinutePrefix + month.ToString("yyyyMM", CultureInfo.InvariantCulture);
+
+    public static string PackedMinutePartition(DateOnly month) => PackedMinutePrefix + month.ToString("yyyyMM", CultureInfo.InvariantCulture);
 
     /// <summary>Makes sure every partition the readings between <paramref name="first"/> and <paramref name="last"/> (UTC) need exists.</summary>
     public async Task EnsureAsync(NpgsqlConnection connection, DateTime first, DateTime last, CancellationToken cancellationToken)
@@ -42,12 +45,13 @@ internal sealed class ReadingsPartitions(ILogger<ReadingsPartitions> logger)
         {
             await EnsureOneAsync(connection, "rollup_1m", MinutePartition(month), month, month.AddMonths(1), null, cancellationToken,
                 storage: MinuteRollupStorage);
+            await EnsureOneAsync(connection, "rollup_1m_by_hour", PackedMinutePartition(month), month, month.AddMonths(1), null, cancellationToken);
         }
     }
 
     /// <summary>
-    /// Drops raw partitions that end at or before <paramref name="rawCutoff"/> and minute-rollup partitions
-    /// that end at or before <paramref name="minuteCutoff"/>. Returns the names dropped.
+    /// Drops raw partitions that end at or before <paramref name="rawCutoff"/> and minute-rollup partitions (plain
+    /// and packed) that end at or before <paramref name="minuteCutoff"/>. Returns the names dropped.
     /// </summary>
     public async Task<IReadOnlyList<string>> DropExpiredAsync(
         NpgsqlConnection connection, DateTime rawCutoff, DateTime minuteCutoff, CancellationToken cancellationToken)
@@ -60,6 +64,10 @@ internal sealed class ReadingsPartitions(ILogger<ReadingsPartitions> logger)
                 expired.Add(name);
             }
             else if (parent == "rollup_1m" && TryParse(name, MinutePrefix, "yyyyMM", out var month) && ToUtc(month.AddMonths(1)) <= minuteCutoff)
+            {
+                expired.Add(name);
+            }
+            else if (parent == "rollup_1m_by_hour" && TryParse(name, PackedMinutePrefix, "yyyyMM", out var packedMonth) && ToUtc(packedMonth.AddMonths(1)) <= minuteCutoff)
             {
                 expired.Add(name);
             }
@@ -126,7 +134,7 @@ internal sealed class ReadingsPartitions(ILogger<ReadingsPartitions> logger)
         const string sql = """
             SELECT p.relname, c.relname FROM pg_inherits i
             JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
-            WHERE p.relname IN ('readings', 'rollup_1m') AND p.relnamespace = 'public'::regnamespace
+            WHERE p.relname IN ('readings', 'rollup_1m', 'rollup_1m_by_hour') AND p.relnamespace = 'public'::regnamespace
             ORDER BY c.relname
             """;
         await using var cmd = new NpgsqlCommand(sql, connection);

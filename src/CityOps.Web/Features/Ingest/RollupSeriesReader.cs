@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Npgsql;
 
 namespace CityOps.Web.Features.Ingest;
@@ -29,22 +30,33 @@ public sealed class RollupSeries(int sensorId, DateTime[] buckets, long[] counts
 }
 
 /// <summary>
-/// The one read of rollups for charts and the series API, for one sensor or many. One statement per request: the
-/// rows of all sensors are read through the covering key <c>(sensor_id, bucket) INCLUDE (count, sum, min, max)</c>
-/// as an index-only scan in key order (no heap page, no sort) and streamed with typed binary getters straight into
-/// each sensor's columns. Folding each sensor's rows into arrays in SQL (<c>array_agg</c>, 100 rows instead of
-/// 144,000) was measured slower: building and sending the arrays cost the server more than the rows save the client.
+/// The one read of rollups for charts and the series API, for one sensor or many, in one statement (one snapshot).
+/// Periods before the packing watermark (<see cref="RollupPacker"/>) come from the packed tables, one row per
+/// sensor and hour (minute buckets) or day (hour buckets) holding the period's buckets as binary vectors; the rest comes
+/// from the rollup rows at and after the watermark. The watermark is read in the same statement, so a packer
+/// moving it concurrently can neither drop nor double a period. Packed rows are trimmed to the range here, and each
+/// sensor's buckets are put in time order here (the statement has no ORDER BY: the two parts are not sorted together).
+/// The conditions on the watermark alone let a range that lies wholly on one side of it skip the other part.
 /// </summary>
 internal sealed class RollupSeriesReader(ReadingsDatabase database)
 {
     private const string SqlTemplate = """
-        SELECT sensor_id, bucket, count, min, max, sum / count FROM {0}
-        WHERE sensor_id = ANY($1) AND bucket >= $2 AND bucket < $3 AND count > 0
-        ORDER BY sensor_id, bucket
+        WITH w AS (SELECT coalesce((SELECT packed_through FROM rollup_packing WHERE resolution = '{0}'), '-infinity') AS through)
+        SELECT p.sensor_id, p.{2}, p.offsets, p.count, p.sum, p.min, p.max,
+               NULL::bigint, NULL::double precision, NULL::double precision, NULL::double precision
+        FROM {3} p CROSS JOIN w
+        WHERE w.through > $2 - INTERVAL '{4}' AND p.sensor_id = ANY($1) AND p.{2} > $2 - INTERVAL '{4}' AND p.{2} < $3 AND p.{2} < w.through
+        UNION ALL
+        SELECT r.sensor_id, r.bucket, NULL, NULL, NULL, NULL, NULL, r.count, r.min, r.max, r.sum / r.count
+        FROM {1} r CROSS JOIN w
+        WHERE w.through < $3 AND r.sensor_id = ANY($1) AND r.bucket >= $2 AND r.bucket < $3 AND r.bucket >= w.through AND r.count > 0
         """;
 
-    private static readonly string MinuteSql = string.Format(System.Globalization.CultureInfo.InvariantCulture, SqlTemplate, "rollup_1m");
-    private static readonly string HourSql = string.Format(System.Globalization.CultureInfo.InvariantCulture, SqlTemplate, "rollup_1h");
+    private static readonly string MinuteSql = Format(RollupPacker.Minutes);
+    private static readonly string HourSql = Format(RollupPacker.Hours);
+
+    private static string Format(RollupPacker.Packing p) => string.Format(
+        System.Globalization.CultureInfo.InvariantCulture, SqlTemplate, p.Resolution, p.Source, p.PeriodColumn, p.Target, p.Period);
 
     /// <summary>The statement <see cref="ReadAsync(IReadOnlyList{int}, RollupResolution, DateTime, DateTime, CancellationToken)"/> runs (for plans and benchmarks).</summary>
     public static string Sql(RollupResolution resolution) => resolution == RollupResolution.Minute ? MinuteSql : HourSql;
@@ -65,44 +77,109 @@ internal sealed class RollupSeriesReader(ReadingsDatabase database)
     public async Task<RollupSeries[]> ReadAsync(
         IReadOnlyList<int> sensorIds, RollupResolution resolution, DateTime fromUtc, DateTime toUtc, CancellationToken cancellationToken)
     {
-        var found = new Dictionary<int, RollupSeries>(sensorIds.Count);
+        var from = DateTime.SpecifyKind(fromUtc, DateTimeKind.Utc);
+        var to = DateTime.SpecifyKind(toUtc, DateTimeKind.Utc);
+        var found = new Dictionary<int, Columns>(sensorIds.Count);
         if (sensorIds.Count > 0)
         {
+            var unit = Width(resolution);
+            var packed = new PackedRow(resolution == RollupResolution.Minute ? RollupPacker.Minutes.CountBytes : RollupPacker.Hours.CountBytes);
             await using var cmd = database.DataSource.CreateCommand(Sql(resolution));
             cmd.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. sensorIds] });
-            cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = DateTime.SpecifyKind(fromUtc, DateTimeKind.Utc) });
-            cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = DateTime.SpecifyKind(toUtc, DateTimeKind.Utc) });
+            cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = from });
+            cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = to });
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-            var columns = new Columns();
+            Columns? columns = null;
             var sensorId = 0;
             while (await reader.ReadAsync(cancellationToken))
             {
                 var id = reader.GetInt32(0);
-                if (id != sensorId && columns.Count > 0)
+                if (columns is null || id != sensorId)
                 {
-                    found[sensorId] = columns.Take(sensorId);
+                    sensorId = id;
+                    if (!found.TryGetValue(id, out columns))
+                    {
+                        columns = new Columns();
+                        found[id] = columns;
+                    }
                 }
-                sensorId = id;
-                columns.Add(reader.GetDateTime(1), reader.GetInt64(2), reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5));
-            }
-            if (columns.Count > 0)
-            {
-                found[sensorId] = columns.Take(sensorId);
+                var start = reader.GetDateTime(1);
+                if (reader.IsDBNull(2))
+                {
+                    columns.Add(start, reader.GetInt64(7), reader.GetDouble(8), reader.GetDouble(9), reader.GetDouble(10));
+                    continue;
+                }
+                packed.Read(reader);
+                packed.AddTo(columns, start, unit, from, to);
             }
         }
         var result = new RollupSeries[sensorIds.Count];
         for (var i = 0; i < result.Length; i++)
         {
-            result[i] = found.GetValueOrDefault(sensorIds[i]) ?? RollupSeries.Empty(sensorIds[i]);
+            result[i] = found.TryGetValue(sensorIds[i], out var columns) && columns.Count > 0 ? columns.ToSeries(sensorIds[i]) : RollupSeries.Empty(sensorIds[i]);
         }
         return result;
+    }
+
+    /// <summary>
+    /// One packed period's vectors (big-endian values in bucket order, see <see cref="RollupPacker"/>), read into
+    /// buffers reused from row to row.
+    /// </summary>
+    private sealed class PackedRow(int countBytes)
+    {
+        private byte[] _offsets = new byte[128];
+        private byte[] _counts = new byte[512];
+        private byte[] _sums = new byte[512];
+        private byte[] _min = new byte[512];
+        private byte[] _max = new byte[512];
+        private int _length;
+
+        public void Read(NpgsqlDataReader reader)
+        {
+            _length = Fill(reader, 2, ref _offsets) / sizeof(short);
+            Fill(reader, 3, ref _counts);
+            Fill(reader, 4, ref _sums);
+            Fill(reader, 5, ref _min);
+            Fill(reader, 6, ref _max);
+        }
+
+        /// <summary>Adds the period's buckets that start in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+        public void AddTo(Columns columns, DateTime start, TimeSpan unit, DateTime from, DateTime to)
+        {
+            columns.Reserve(_length);
+            for (var i = 0; i < _length; i++)
+            {
+                var bucket = start.AddTicks(unit.Ticks * BinaryPrimitives.ReadInt16BigEndian(_offsets.AsSpan(i * sizeof(short))));
+                if (bucket < from || bucket >= to)
+                {
+                    continue;
+                }
+                long count = countBytes == sizeof(int)
+                    ? BinaryPrimitives.ReadInt32BigEndian(_counts.AsSpan(i * sizeof(int)))
+                    : BinaryPrimitives.ReadInt64BigEndian(_counts.AsSpan(i * sizeof(long)));
+                var sum = BinaryPrimitives.ReadDoubleBigEndian(_sums.AsSpan(i * sizeof(double)));
+                columns.Add(bucket, count, BinaryPrimitives.ReadDoubleBigEndian(_min.AsSpan(i * sizeof(double))),
+                    BinaryPrimitives.ReadDoubleBigEndian(_max.AsSpan(i * sizeof(double))), sum / count);
+            }
+        }
+
+        private static int Fill(NpgsqlDataReader reader, int ordinal, ref byte[] buffer)
+        {
+            var length = (int)reader.GetBytes(ordinal, 0, null, 0, 0);
+            if (buffer.Length < length)
+            {
+                buffer = new byte[Math.Max(length, buffer.Length * 2)];
+            }
+            reader.GetBytes(ordinal, 0, buffer, 0, length);
+            return length;
+        }
     }
 
     /// <summary>One sensor's buckets starting in [<paramref name="fromUtc"/>, <paramref name="toUtc"/>).</summary>
     public async Task<RollupSeries> ReadAsync(int sensorId, RollupResolution resolution, DateTime fromUtc, DateTime toUtc, CancellationToken cancellationToken) =>
         (await ReadAsync([sensorId], resolution, fromUtc, toUtc, cancellationToken))[0];
 
-    /// <summary>The rows of the sensor being read, reused from one sensor to the next.</summary>
+    /// <summary>One sensor's buckets as they arrive (packed periods and single buckets in any order).</summary>
     private sealed class Columns
     {
         private readonly List<DateTime> _buckets = [];
@@ -110,11 +187,23 @@ internal sealed class RollupSeriesReader(ReadingsDatabase database)
         private readonly List<double> _min = [];
         private readonly List<double> _max = [];
         private readonly List<double> _mean = [];
+        private bool _sorted = true;
 
         public int Count => _buckets.Count;
 
+        public void Reserve(int more)
+        {
+            var capacity = _buckets.Count + more;
+            _buckets.EnsureCapacity(capacity);
+            _counts.EnsureCapacity(capacity);
+            _min.EnsureCapacity(capacity);
+            _max.EnsureCapacity(capacity);
+            _mean.EnsureCapacity(capacity);
+        }
+
         public void Add(DateTime bucket, long count, double min, double max, double mean)
         {
+            _sorted &= _buckets.Count == 0 || _buckets[^1] < bucket;
             _buckets.Add(bucket);
             _counts.Add(count);
             _min.Add(min);
@@ -122,15 +211,40 @@ internal sealed class RollupSeriesReader(ReadingsDatabase database)
             _mean.Add(mean);
         }
 
-        public RollupSeries Take(int sensorId)
+        public RollupSeries ToSeries(int sensorId)
         {
-            var series = new RollupSeries(sensorId, [.. _buckets], [.. _counts], [.. _min], [.. _max], [.. _mean]);
-            _buckets.Clear();
-            _counts.Clear();
-            _min.Clear();
-            _max.Clear();
-            _mean.Clear();
-            return series;
+            DateTime[] buckets = [.. _buckets];
+            long[] counts = [.. _counts];
+            double[] min = [.. _min];
+            double[] max = [.. _max];
+            double[] mean = [.. _mean];
+            if (!_sorted)
+            {
+                // Bucket starts are unique per sensor (packed periods and single buckets never overlap), so one
+                // permutation sorted by time orders every column.
+                var order = new int[buckets.Length];
+                for (var i = 0; i < order.Length; i++)
+                {
+                    order[i] = i;
+                }
+                Array.Sort((DateTime[])buckets.Clone(), order);
+                buckets = Permute(buckets, order);
+                counts = Permute(counts, order);
+                min = Permute(min, order);
+                max = Permute(max, order);
+                mean = Permute(mean, order);
+            }
+            return new RollupSeries(sensorId, buckets, counts, min, max, mean);
+        }
+
+        private static T[] Permute<T>(T[] values, int[] order)
+        {
+            var result = new T[values.Length];
+            for (var i = 0; i < order.Length; i++)
+            {
+                result[i] = values[order[i]];
+            }
+            return result;
         }
     }
 }

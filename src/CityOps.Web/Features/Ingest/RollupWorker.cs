@@ -12,15 +12,18 @@ namespace CityOps.Web.Features.Ingest;
 /// loses nothing: a mark leaves the queue only in the transaction that recomputes its minute.
 /// A minute still receiving readings is recomputed once it is quiet for <see cref="IngestOptions.RollupInterval"/>,
 /// or at the latest <see cref="IngestOptions.RollupMaxLag"/> after it was first marked.
+/// After each pass, <see cref="RollupPacker"/> packs the periods that closed; a recomputation of minutes in an
+/// already packed period rebuilds that period's packed rows in the same transaction.
 /// </summary>
 internal sealed class RollupWorker(
-    ReadingsDatabase database, IOptionsMonitor<IngestOptions> options, TimeProvider time, ILogger<RollupWorker> logger) : BackgroundService
+    ReadingsDatabase database, RollupPacker packer, IOptionsMonitor<IngestOptions> options, TimeProvider time, ILogger<RollupWorker> logger) : BackgroundService
 {
     private const string Origin = "TIMESTAMPTZ '2000-01-01 00:00:00+00'";
 
     // Serialises recomputations of all instances: two of them replacing the same minute could otherwise both
-    // apply their difference to the hour.
-    private const long AdvisoryLock = 4_711_2026_1127;
+    // apply their difference to the hour. The packer takes it too, so a period is never packed halfway through a
+    // recomputation of one of its minutes.
+    internal const long AdvisoryLock = 4_711_2026_1127;
 
     // Writers lock marks in bucket order too, so taking them in that order cannot deadlock with a writer. Waiting for
     // a writer's lock here means the next statement's snapshot sees that writer's readings.
@@ -103,6 +106,7 @@ internal sealed class RollupWorker(
                 try
                 {
                     await RecomputeAsync(all: false, stoppingToken);
+                    await packer.PackAsync(stoppingToken);
                 }
                 catch (Exception e) when (ReadingsDatabase.IsUnavailable(e) && !stoppingToken.IsCancellationRequested)
                 {
@@ -110,7 +114,7 @@ internal sealed class RollupWorker(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogError(e, "Recomputing rollups failed; the minutes stay marked and are retried");
+                    logger.LogError(e, "Recomputing or packing rollups failed; the minutes stay marked and are retried");
                 }
             }
         }
@@ -163,8 +167,26 @@ internal sealed class RollupWorker(
                 taken = buckets.Count;
                 if (taken > 0)
                 {
-                    await using var recompute = new NpgsqlCommand(RecomputeSql, connection, tx) { Parameters = { new() { Value = buckets.ToArray() } } };
-                    total += (long)(await recompute.ExecuteScalarAsync(cancellationToken))!;
+                    // The rebuild of packed periods is a second statement, so it sees the recomputed rows; one round trip.
+                    var minutes = buckets.ToArray();
+                    await using var batch = new NpgsqlBatch(connection, tx)
+                    {
+                        BatchCommands =
+                        {
+                            new NpgsqlBatchCommand(RecomputeSql) { Parameters = { new() { Value = minutes } } },
+                            new NpgsqlBatchCommand(RollupPacker.RebuildSql) { Parameters = { new() { Value = minutes } } },
+                        },
+                    };
+                    await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+                    await reader.ReadAsync(cancellationToken);
+                    total += reader.GetInt64(0);
+                    await reader.NextResultAsync(cancellationToken);
+                    await reader.ReadAsync(cancellationToken);
+                    var rebuilt = reader.GetInt64(0);
+                    if (rebuilt > 0)
+                    {
+                        logger.LogDebug("Late readings rebuilt {Rows} packed rollup rows", rebuilt);
+                    }
                 }
                 await tx.CommitAsync(cancellationToken);
             }
