@@ -132,16 +132,21 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         {
             await copied.InvokeAsync();
         }
-        // Marks for every item's minutes, replayed ones included (marking a minute again changes nothing).
+        // Marks for every item's minutes, replayed ones included (marking a minute again changes nothing), and the
+        // COMMIT in one round trip. Should the mark fail, PostgreSQL skips the rest of the batch: the COMMIT runs only
+        // after every statement of the transaction succeeded, and the 202s wait for its answer (the WAL flushed).
+        await using var finish = new NpgsqlBatch(connection, tx);
         if (count > 0)
         {
-            await using var mark = new NpgsqlCommand(MarkSql, connection, tx)
+            finish.BatchCommands.Add(new NpgsqlBatchCommand(MarkSql)
             {
                 Parameters = { new() { Value = Minutes(items) }, new() { Value = time.GetUtcNow().UtcDateTime } },
-            };
-            await mark.ExecuteNonQueryAsync(cancellationToken);
+            });
         }
-        await tx.CommitAsync(cancellationToken);
+        finish.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        // (PostgreSQL answers the COMMIT of a failed transaction with ROLLBACK, without an error; here none can have
+        // failed: every failed statement above throws, and the one caught, the plain COPY, is followed by a rollback.)
+        await finish.ExecuteNonQueryAsync(cancellationToken);
         return inserted;
     }
 
