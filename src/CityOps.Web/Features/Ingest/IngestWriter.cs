@@ -141,9 +141,11 @@ internal sealed class IngestWriter(
                 logger.LogInformation("Ingest transaction conflicted with another writer ({Error}); retrying", e.Message);
                 await store.ResetAsync();
             }
-            catch (Exception e) when (attempt < MaxAttempts && e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.CheckViolation })
+            catch (Exception e) when (attempt < MaxAttempts
+                && e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.CheckViolation or Npgsql.PostgresErrorCodes.UndefinedTable })
             {
-                // A partition the writer believed to exist was dropped by retention under it: create it again.
+                // A partition the writer believed to exist was dropped by retention under it (the COPY into the parent
+                // fails its check, the COPY into the partition finds no table): create it again.
                 logger.LogInformation("A partition was missing ({Error}); recreating it and retrying", e.Message);
                 partitions.Forget();
                 await store.ResetAsync();

@@ -113,7 +113,20 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
             {
                 try
                 {
-                    inserted = (long)await CopyAsync(connection, "readings", rows, cancellationToken);
+                    // Straight into each day's partition: COPY into the parent routes every row (a partition lookup
+                    // and a copy of the row into the partition's slot), which cost more than the partition's own
+                    // constraint check. Rows are sorted by time, so each day is one run.
+                    for (var start = 0; start < rows.Length;)
+                    {
+                        var day = DateOnly.FromDateTime(rows[start].Timestamp);
+                        var end = start + 1;
+                        while (end < rows.Length && DateOnly.FromDateTime(rows[end].Timestamp) == day)
+                        {
+                            end++;
+                        }
+                        inserted += (long)await CopyAsync(connection, ReadingsPartitions.ReadingsPartition(day), rows.AsMemory(start, end - start), cancellationToken);
+                        start = end;
+                    }
                 }
                 catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
                 {
@@ -298,12 +311,13 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         return minutes.Select(m => new DateTime(m, DateTimeKind.Utc)).ToArray();
     }
 
-    private static async Task<ulong> CopyAsync(NpgsqlConnection connection, string table, PendingReading[] rows, CancellationToken cancellationToken)
+    private static async Task<ulong> CopyAsync(NpgsqlConnection connection, string table, ReadOnlyMemory<PendingReading> rows, CancellationToken cancellationToken)
     {
         await using var copy = await connection.BeginBinaryImportAsync(
             $"COPY {table} (sensor_id, ts, value) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        foreach (var r in rows)
+        for (var i = 0; i < rows.Length; i++)
         {
+            var r = rows.Span[i];
             copy.StartRow();
             copy.Write(r.SensorId, NpgsqlDbType.Integer);
             copy.Write(r.Timestamp, NpgsqlDbType.TimestampTz);
