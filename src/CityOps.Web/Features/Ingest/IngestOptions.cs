@@ -23,13 +23,6 @@ public sealed class IngestOptions
     [Range(1, 1_000_000)]
     public int MaxReadingsPerTransaction { get; set; } = 50_000;
 
-    /// <summary>
-    /// Write transactions that may be in flight at once, each on its own connection. The next transaction starts
-    /// once the previous one's raw rows are in, so its claims and COPY overlap that one's minute marks and commit.
-    /// </summary>
-    [Range(1, 8)]
-    public int Writers { get; set; } = 2;
-
     /// <summary>How far in the future a timestamp may lie (clock skew of devices).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan FutureTolerance { get; set; } = TimeSpan.FromMinutes(5);

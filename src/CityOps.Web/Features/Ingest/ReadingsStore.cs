@@ -5,29 +5,13 @@ using NpgsqlTypes;
 namespace CityOps.Web.Features.Ingest;
 
 /// <summary>
-/// Writes coalesced batches in one transaction on one long-lived connection: the idempotency claims (one round trip,
-/// only when some request carries a key), the raw rows by binary COPY straight into <c>readings</c>, then the minutes
-/// written to in <c>rollup_pending</c> (a handful of rows, recomputed by <see cref="RollupWorker"/>), then COMMIT.
-/// When some reading is already stored, the COPY fails on the unique key and the batch is written again in a new
-/// transaction the slower way: COPY into a temporary staging table, then insert only what is new (a re-sent reading
-/// is stored once). Rows are written in (time, sensor) order: the order of the partitions' unique index, so inserts
-/// append at its right edge.
-/// <para>
-/// Several stores (one per writer loop, each with its own connection) may have transactions in flight at once. Each
-/// transaction takes its locks in one global order: idempotency keys (sorted), then raw rows (sorted by time and
-/// sensor), then minute marks (sorted by bucket). A transaction only ever waits for a lock while holding locks that
-/// come earlier in that order, so no cycle of waits, hence no deadlock, can form between writers. The rollup worker
-/// locks only marks, in bucket order, and no raw rows or keys, so it cannot close a cycle either.
-/// </para>
-/// <para>
-/// The marks come after the COPY, not before it, so that the next transaction's claims and COPY run while this one
-/// waits for its marks and its commit: marks are the one lock every transaction of the same minute needs, and a mark
-/// taken first would hold off the next writer for the whole transaction. Where in the transaction the mark is taken
-/// does not matter to the rollups: the mark and the readings commit together, the worker can only take (delete) a
-/// mark after locking it, which waits for the writer that upserted it to finish, and its next statement then sees
-/// that writer's readings. A mark the worker deleted before this transaction upserts it is inserted again, and
-/// recomputed at a later pass.
-/// </para>
+/// Writes coalesced batches in one transaction on one long-lived connection: in one round trip the idempotency
+/// claims and the minutes written to in <c>rollup_pending</c> (a handful of rows, recomputed by
+/// <see cref="RollupWorker"/>), then the raw rows by binary COPY straight into <c>readings</c>. When some reading is
+/// already stored, the COPY fails on the unique key and the batch is written again in a new transaction the slower
+/// way: COPY into a temporary staging table, then insert only what is new (a re-sent reading is stored once). Rows
+/// are written in (time, sensor) order: the order of the partitions' unique index, so inserts append at its right
+/// edge, and one order for every writer, so concurrent writers cannot deadlock.
 /// </summary>
 internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartitions partitions, TimeProvider time) : IAsyncDisposable
 {
@@ -40,13 +24,9 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         ON CONFLICT (bucket) DO UPDATE SET dirtied_at = excluded.dirtied_at
         """;
 
-    // In key order: two writers claiming overlapping keys take them in one order, so they cannot deadlock. A key held
-    // by a transaction in flight makes this wait for its outcome: stored (then this one replays its answer) or rolled
-    // back (then this one claims it).
     private const string ClaimSql = """
         INSERT INTO ingest_requests (api_key_id, idempotency_key, response_json, created_at)
         SELECT k, i, r, $4 FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS t(k, i, r)
-        ORDER BY k, i
         ON CONFLICT DO NOTHING
         RETURNING api_key_id, idempotency_key
         """;
@@ -56,11 +36,8 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
     /// <summary>
     /// Writes the items in one transaction. Items whose Idempotency-Key was already answered get
     /// <see cref="IngestWorkItem.ReplayedOutcome"/> and write nothing. Returns the raw rows newly inserted.
-    /// <paramref name="copied"/>, when given, is called once the raw rows are in (not yet committed), before the
-    /// minute marks and the commit: the writer lets the next transaction start then. It is called at most once, and
-    /// not at all when the write fails before.
     /// </summary>
-    public async Task<long> WriteAsync(IReadOnlyList<IngestWorkItem> items, Func<Task>? copied, CancellationToken cancellationToken)
+    public async Task<long> WriteAsync(IReadOnlyList<IngestWorkItem> items, CancellationToken cancellationToken)
     {
         var connection = await ConnectAsync(cancellationToken);
         var (first, last, count) = TimeRange(items);
@@ -68,43 +45,26 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         {
             await partitions.EnsureAsync(connection, first, last, cancellationToken);
         }
-        var notify = copied is null ? null : new CopiedOnce(copied);
         // The common case, nothing stored before, is a plain COPY; a reading stored before (a retry, another
         // instance) makes it fail on the unique key, and then the whole transaction is written again the way that
         // skips what exists. (A savepoint around the COPY would cost a round trip per batch, and every row written
         // under it would carry a subtransaction id that each later reader has to resolve.)
-        var plain = await TryWriteAsync(connection, items, count, plainCopy: true, notify, cancellationToken);
-        return plain ?? (await TryWriteAsync(connection, items, count, plainCopy: false, notify, cancellationToken))!.Value;
-    }
-
-    /// <inheritdoc cref="WriteAsync(IReadOnlyList{IngestWorkItem}, Func{Task}?, CancellationToken)"/>
-    public Task<long> WriteAsync(IReadOnlyList<IngestWorkItem> items, CancellationToken cancellationToken) => WriteAsync(items, null, cancellationToken);
-
-    private sealed class CopiedOnce(Func<Task> callback)
-    {
-        private bool _called;
-
-        public Task InvokeAsync()
-        {
-            if (_called)
-            {
-                return Task.CompletedTask;
-            }
-            _called = true;
-            return callback();
-        }
+        var plain = await TryWriteAsync(connection, items, count, plainCopy: true, cancellationToken);
+        return plain ?? (await TryWriteAsync(connection, items, count, plainCopy: false, cancellationToken))!.Value;
     }
 
     /// <summary>One transaction; null when <paramref name="plainCopy"/> met a stored reading (rolled back).</summary>
     private async Task<long?> TryWriteAsync(NpgsqlConnection connection, IReadOnlyList<IngestWorkItem> items, int count, bool plainCopy,
-        CopiedOnce? copied, CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         foreach (var item in items)
         {
             item.ReplayedOutcome = null;
         }
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await ClaimAsync(connection, tx, items, cancellationToken);
+        // Marks for every item's minutes, replayed ones included (marking a minute again changes nothing), go in the
+        // same round trip as the idempotency claims.
+        await ClaimAndMarkAsync(connection, tx, items, count, cancellationToken);
         var rows = SortedRows(items, count, out var hasDuplicates);
         long inserted = 0;
         if (rows.Length > 0)
@@ -113,20 +73,7 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
             {
                 try
                 {
-                    // Straight into each day's partition: COPY into the parent routes every row (a partition lookup
-                    // and a copy of the row into the partition's slot), which cost more than the partition's own
-                    // constraint check. Rows are sorted by time, so each day is one run.
-                    for (var start = 0; start < rows.Length;)
-                    {
-                        var day = DateOnly.FromDateTime(rows[start].Timestamp);
-                        var end = start + 1;
-                        while (end < rows.Length && DateOnly.FromDateTime(rows[end].Timestamp) == day)
-                        {
-                            end++;
-                        }
-                        inserted += (long)await CopyAsync(connection, ReadingsPartitions.ReadingsPartition(day), rows.AsMemory(start, end - start), cancellationToken);
-                        start = end;
-                    }
+                    inserted = (long)await CopyAsync(connection, "readings", rows, cancellationToken);
                 }
                 catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
                 {
@@ -141,25 +88,7 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
                 inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
             }
         }
-        if (copied is not null)
-        {
-            await copied.InvokeAsync();
-        }
-        // Marks for every item's minutes, replayed ones included (marking a minute again changes nothing), and the
-        // COMMIT in one round trip. Should the mark fail, PostgreSQL skips the rest of the batch: the COMMIT runs only
-        // after every statement of the transaction succeeded, and the 202s wait for its answer (the WAL flushed).
-        await using var finish = new NpgsqlBatch(connection, tx);
-        if (count > 0)
-        {
-            finish.BatchCommands.Add(new NpgsqlBatchCommand(MarkSql)
-            {
-                Parameters = { new() { Value = Minutes(items) }, new() { Value = time.GetUtcNow().UtcDateTime } },
-            });
-        }
-        finish.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
-        // (PostgreSQL answers the COMMIT of a failed transaction with ROLLBACK, without an error; here none can have
-        // failed: every failed statement above throws, and the one caught, the plain COPY, is followed by a rollback.)
-        await finish.ExecuteNonQueryAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
         return inserted;
     }
 
@@ -206,7 +135,7 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         return connection;
     }
 
-    private async Task ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IngestWorkItem> items,
+    private async Task ClaimAndMarkAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IngestWorkItem> items, int count,
         CancellationToken cancellationToken)
     {
         // Within the batch, the first request with a key claims it; later ones replay its answer.
@@ -227,34 +156,49 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
                 claims.Add((item.ApiKeyId, item.IdempotencyKey), item);
             }
         }
-        if (claims.Count == 0)
+        if (claims.Count == 0 && count == 0)
         {
             return;
         }
         var keys = claims.Values.ToArray();
+        await using var batch = new NpgsqlBatch(connection, tx);
+        if (count > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(MarkSql)
+            {
+                Parameters = { new() { Value = Minutes(items) }, new() { Value = time.GetUtcNow().UtcDateTime } },
+            });
+        }
+        if (keys.Length > 0)
+        {
+            // A concurrent transaction holding the same key (another instance) makes this wait for its outcome.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(ClaimSql)
+            {
+                Parameters =
+                {
+                    new() { Value = keys.Select(k => k.ApiKeyId).ToArray() },
+                    new() { Value = keys.Select(k => k.IdempotencyKey!).ToArray() },
+                    new() { Value = keys.Select(k => JsonSerializer.Serialize(k.Outcome, IngestJsonContext.Default.IngestOutcome)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
+                    new() { Value = time.GetUtcNow().UtcDateTime },
+                },
+            });
+        }
         var claimed = new HashSet<(Guid, string)>();
-        await using (var claim = new NpgsqlCommand(ClaimSql, connection, tx)
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
-            Parameters =
+            // The mark returns no rows; the claim returns the keys this transaction took.
+            do
             {
-                new() { Value = keys.Select(k => k.ApiKeyId).ToArray() },
-                new() { Value = keys.Select(k => k.IdempotencyKey!).ToArray() },
-                new() { Value = keys.Select(k => JsonSerializer.Serialize(k.Outcome, IngestJsonContext.Default.IngestOutcome)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
-                new() { Value = time.GetUtcNow().UtcDateTime },
-            },
-        })
-        await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
-        {
-            // The keys this transaction took.
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                claimed.Add((reader.GetGuid(0), reader.GetString(1)));
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    claimed.Add((reader.GetGuid(0), reader.GetString(1)));
+                }
             }
+            while (await reader.NextResultAsync(cancellationToken));
         }
         var answered = keys.Where(k => !claimed.Contains((k.ApiKeyId, k.IdempotencyKey!))).ToArray();
         if (answered.Length > 0)
         {
-            // A separate statement, so a fresh snapshot: it sees the answer of a transaction the claim waited for.
             await ReplayAsync(connection, tx, answered, cancellationToken);
         }
         foreach (var (item, earlier) in repeats)
@@ -311,13 +255,12 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         return minutes.Select(m => new DateTime(m, DateTimeKind.Utc)).ToArray();
     }
 
-    private static async Task<ulong> CopyAsync(NpgsqlConnection connection, string table, ReadOnlyMemory<PendingReading> rows, CancellationToken cancellationToken)
+    private static async Task<ulong> CopyAsync(NpgsqlConnection connection, string table, PendingReading[] rows, CancellationToken cancellationToken)
     {
         await using var copy = await connection.BeginBinaryImportAsync(
             $"COPY {table} (sensor_id, ts, value) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        for (var i = 0; i < rows.Length; i++)
+        foreach (var r in rows)
         {
-            var r = rows.Span[i];
             copy.StartRow();
             copy.Write(r.SensorId, NpgsqlDbType.Integer);
             copy.Write(r.Timestamp, NpgsqlDbType.TimestampTz);
