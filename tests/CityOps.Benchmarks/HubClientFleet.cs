@@ -125,6 +125,8 @@ internal sealed class HubClientFleet : IAsyncDisposable
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
+            // A consumer process, not a server: the workstation collector, whose pauses are short and its own.
+            Environment = { ["DOTNET_gcServer"] = "0" },
         };
         foreach (var arg in new[]
         {
@@ -145,16 +147,20 @@ internal sealed class HubClientFleet : IAsyncDisposable
         return new HubClientFleet(process, receipts);
     }
 
+    /// <summary>The client process's garbage collections and pause time, as it reported them when it stopped.</summary>
+    public string Gc { get; private set; } = "";
+
     public async Task<ReceiptLog> StopAsync()
     {
         await _process.StandardInput.WriteLineAsync("stop");
         await _process.StandardInput.FlushAsync();
         var line = await _process.StandardOutput.ReadLineAsync();
         await _process.WaitForExitAsync();
-        if (line != "done")
+        if (line is null || !line.StartsWith("done", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"The hub client process failed: {line}");
         }
+        Gc = line["done".Length..].Trim();
         var log = ReceiptLog.ReadFrom(_receipts);
         File.Delete(_receipts);
         return log;
@@ -221,7 +227,7 @@ internal sealed class HubClientFleet : IAsyncDisposable
             }
         }
         log.WriteTo(Arg("--out"));
-        Console.WriteLine("done");
+        Console.WriteLine($"done client GCs gen0/1/2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, paused {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms");
         return 0;
     }
 }

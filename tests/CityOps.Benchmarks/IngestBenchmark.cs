@@ -287,6 +287,8 @@ internal sealed class IngestBenchmark(IngestBenchmarkOptions options)
             builder.UseSetting("CityOps:DemoMode", "false");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting("Logging:LogLevel:CityOps.Web.Features.Ingest.IngestWriter", Environment.GetEnvironmentVariable("BENCH_WRITER_LOG") ?? "Warning");
+            builder.UseSetting("Logging:LogLevel:CityOps.Web.Features.Ingest.RollupWorker", Environment.GetEnvironmentVariable("BENCH_ROLLUP_LOG") ?? "Warning");
+            builder.UseSetting("Logging:LogLevel:CityOps.Web.Features.Ingest.RollupPacker", Environment.GetEnvironmentVariable("BENCH_ROLLUP_LOG") ?? "Warning");
         }
     }
 }

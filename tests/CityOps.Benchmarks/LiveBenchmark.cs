@@ -135,12 +135,12 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
         }
     }
 
-    private sealed record ClientsPhase(FeedResult Feed, double ClientCpuMsPer1000, double P50, double P99, int Matched, int Early, long Overflow)
+    private sealed record ClientsPhase(FeedResult Feed, double ClientCpuMsPer1000, double P50, double P99, int Matched, int Early, long Overflow, string ClientGc)
     {
         public void Print(int clients, int sensorsPerClient) =>
             Console.WriteLine($"{clients} client(s) x {sensorsPerClient} sensors: achieved {Feed.Achieved,8:N0}/s, server CPU {Feed.CpuMsPer1000:F1} ms and client process " +
                 $"{ClientCpuMsPer1000:F1} ms per 1,000 readings; 202 -> client latency p50 {P50:F1} ms, p99 {P99:F1} ms over {Matched:N0} matched readings " +
-                $"({Early:N0} arrived before their 202{(Overflow > 0 ? $", {Overflow:N0} receipts not recorded" : "")}); {Feed.Gc}");
+                $"({Early:N0} arrived before their 202{(Overflow > 0 ? $", {Overflow:N0} receipts not recorded" : "")}); {Feed.Gc}; {ClientGc}");
     }
 
     private async Task<ClientsPhase> WithClientsAsync(
@@ -181,7 +181,7 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
         latencies.Sort();
         var accepted = result.Achieved * duration.TotalSeconds;
         return new ClientsPhase(result, accepted == 0 ? double.NaN : clientCpu.TotalMilliseconds / accepted * 1000,
-            Percentile(latencies, 0.5), Percentile(latencies, 0.99), latencies.Count, early, receipts.Overflow);
+            Percentile(latencies, 0.5), Percentile(latencies, 0.99), latencies.Count, early, receipts.Overflow, fleet.Gc);
     }
 
     private const int HistorySensors = 100;
