@@ -12,7 +12,8 @@ namespace CityOps.Web.Data.Migrations
     /// 100 sensors over 24 hours then reads 2,400 rows instead of 144,000. Packed bytes rather than PostgreSQL
     /// arrays: the binary array format carries a length per element and the client decodes element by element,
     /// which measured 3-4x the time of the same values as bytea. <c>rollup_packing</c> holds, per resolution, the
-    /// time before which every period is packed. <c>rollup_1m</c> and <c>rollup_1h</c> stay the source of truth.
+    /// time before which every period is packed, and <c>rollup_repack</c> the packed periods that late readings made stale
+    /// (read from the rollup rows until they are packed again). <c>rollup_1m</c> and <c>rollup_1h</c> stay the source of truth.
     /// The vectors are stored plain (never compressed or moved out of line): a full hour of minutes is about
     /// 1.9 kB, right at the size where the default storage would start compressing or toasting.
     /// The BRIN indexes on <c>bucket</c> let the packer read one period of all sensors without a full scan (rollup
@@ -60,6 +61,11 @@ namespace CityOps.Web.Data.Migrations
                     packed_through timestamptz
                 );
                 INSERT INTO rollup_packing (resolution, packed_through) VALUES ('minute', NULL), ('hour', NULL);
+                CREATE TABLE rollup_repack (
+                    resolution text        NOT NULL,
+                    period     timestamptz NOT NULL,
+                    PRIMARY KEY (resolution, period)
+                );
                 """);
             // Every monthly partition of rollup_1m gets its packed twin (new ones are created together by ReadingsPartitions).
             migrationBuilder.Sql("""
@@ -86,6 +92,7 @@ namespace CityOps.Web.Data.Migrations
             migrationBuilder.Sql("""
                 DROP INDEX IF EXISTS rollup_1h_bucket_brin;
                 DROP INDEX IF EXISTS rollup_1m_bucket_brin;
+                DROP TABLE IF EXISTS rollup_repack;
                 DROP TABLE IF EXISTS rollup_packing;
                 DROP TABLE IF EXISTS rollup_1h_by_day;
                 DROP TABLE IF EXISTS rollup_1m_by_hour;

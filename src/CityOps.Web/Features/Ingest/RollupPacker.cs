@@ -10,9 +10,10 @@ namespace CityOps.Web.Features.Ingest;
 /// period is packed; readers take packed rows before it and rollup rows at and after it in one statement.
 /// A period is packed once it ended more than <see cref="Grace"/> ago and no minute before its end awaits
 /// recomputation; the period's rows and the watermark move in one transaction. Minutes recomputed later for an
-/// already packed period rebuild its packed rows in the recomputation's transaction (<see cref="RebuildSql"/>), so
-/// packed rows always equal the rollup rows they summarise. Runs under the rollup worker's advisory lock, so it
-/// never interleaves with a recomputation.
+/// already packed period mark it stale in the recomputation's transaction (<see cref="MarkStaleSql"/>): readers then
+/// take that period from the rollup rows, and a later pass rebuilds its packed rows once none of its minutes awaits
+/// recomputation, so what a reader gets always equals the rollup rows. Runs under the rollup worker's advisory lock,
+/// so it never interleaves with a recomputation.
 /// </summary>
 internal sealed class RollupPacker(ReadingsDatabase database, IOptionsMonitor<IngestOptions> options, TimeProvider time, ILogger<RollupPacker> logger)
 {
@@ -54,40 +55,31 @@ internal sealed class RollupPacker(ReadingsDatabase database, IOptionsMonitor<In
     public static readonly Packing Hours = new("hour", "rollup_1h", "rollup_1h_by_day", "day", "1 day", TimeSpan.FromDays(1), 3600, "int8");
 
     /// <summary>
-    /// Rebuilds, after a recomputation of the minutes <c>$1</c> in the same transaction, the packed rows of the
-    /// sensors and periods those minutes belong to when the period is already packed. For minutes of periods not yet
-    /// packed (the normal case) it reads nothing but the watermarks. The sensors are those with rollup rows in the
-    /// minutes (found through the BRIN index on <c>bucket</c>); rollup rows never disappear, so an upsert is exact.
+    /// Run after a recomputation of the minutes <c>$1</c>, in the same transaction: marks each already packed period
+    /// those minutes belong to (an hour for the minute rollups, a day for the hourly ones) as stale in
+    /// <c>rollup_repack</c>. Readers take a stale period from the rollup rows, and the packer rebuilds its packed rows
+    /// once no minute of it awaits recomputation (<see cref="PackAsync"/>). Rebuilding here instead cost a whole
+    /// period of every sensor per recomputation while a backlog of late readings streamed in. For minutes of periods
+    /// not yet packed (the normal case) it reads nothing but the watermarks. Returns the periods newly marked.
     /// </summary>
-    public static readonly string RebuildSql = $"""
+    public static readonly string MarkStaleSql = $"""
         WITH w AS (
             SELECT (SELECT packed_through FROM rollup_packing WHERE resolution = '{Minutes.Resolution}') AS minutes,
                    (SELECT packed_through FROM rollup_packing WHERE resolution = '{Hours.Resolution}') AS hours
-        ), late AS (
-            SELECT DISTINCT m.sensor_id, m.bucket, m.bucket < w.minutes AS hour_packed, m.bucket < w.hours AS day_packed
-            FROM unnest($1::timestamptz[]) AS b(bucket) CROSS JOIN w
-            JOIN rollup_1m m ON m.bucket = b.bucket
-            WHERE b.bucket < w.minutes OR b.bucket < w.hours
-        ), hours AS (
-            INSERT INTO {Minutes.Target} AS p (sensor_id, {Minutes.PeriodColumn}, offsets, count, sum, min, max)
-            SELECT t.sensor_id, t.period, {Minutes.Aggregates("t.period")}
-            FROM (SELECT DISTINCT sensor_id, date_bin('{Minutes.Period}', bucket, {Origin}) AS period FROM late WHERE hour_packed) t
-            JOIN {Minutes.Source} r ON r.sensor_id = t.sensor_id AND r.bucket >= t.period AND r.bucket < t.period + INTERVAL '{Minutes.Period}'
-            WHERE r.count > 0
-            GROUP BY t.sensor_id, t.period
-            {Minutes.Upsert}
-            RETURNING 1
-        ), days AS (
-            INSERT INTO {Hours.Target} AS p (sensor_id, {Hours.PeriodColumn}, offsets, count, sum, min, max)
-            SELECT t.sensor_id, t.period, {Hours.Aggregates("t.period")}
-            FROM (SELECT DISTINCT sensor_id, date_bin('{Hours.Period}', bucket, {Origin}) AS period FROM late WHERE day_packed) t
-            JOIN {Hours.Source} r ON r.sensor_id = t.sensor_id AND r.bucket >= t.period AND r.bucket < t.period + INTERVAL '{Hours.Period}'
-            WHERE r.count > 0
-            GROUP BY t.sensor_id, t.period
-            {Hours.Upsert}
+        ), marked AS (
+            INSERT INTO rollup_repack (resolution, period)
+            SELECT DISTINCT t.resolution, t.period FROM (
+                SELECT '{Minutes.Resolution}' AS resolution, date_bin('{Minutes.Period}', b.bucket, {Origin}) AS period
+                FROM unnest($1::timestamptz[]) AS b(bucket) CROSS JOIN w WHERE b.bucket < w.minutes
+                UNION ALL
+                SELECT '{Hours.Resolution}', date_bin('{Hours.Period}', b.bucket, {Origin})
+                FROM unnest($1::timestamptz[]) AS b(bucket) CROSS JOIN w WHERE b.bucket < w.hours
+            ) t
+            ORDER BY 1, 2
+            ON CONFLICT DO NOTHING
             RETURNING 1
         )
-        SELECT (SELECT count(*) FROM hours) + (SELECT count(*) FROM days)
+        SELECT count(*) FROM marked
         """;
 
     /// <summary>How long after its end a period may be packed: past the longest wait of a minute for its rollups.</summary>
@@ -102,6 +94,10 @@ internal sealed class RollupPacker(ReadingsDatabase database, IOptionsMonitor<In
         var steps = 0;
         foreach (var packing in new[] { Minutes, Hours })
         {
+            for (var i = 0; i < StepsPerPass && await RepackAsync(packing, cancellationToken); i++)
+            {
+                steps++;
+            }
             for (var i = 0; i < StepsPerPass && await StepAsync(packing, cancellationToken); i++)
             {
                 steps++;
@@ -156,18 +152,7 @@ internal sealed class RollupPacker(ReadingsDatabase database, IOptionsMonitor<In
         else
         {
             var to = from + packing.Width;
-            await using var pack = new NpgsqlCommand($"""
-                INSERT INTO {packing.Target} AS p (sensor_id, {packing.PeriodColumn}, offsets, count, sum, min, max)
-                SELECT r.sensor_id, $1, {packing.Aggregates("$1")}
-                FROM {packing.Source} r
-                WHERE r.bucket >= $1 AND r.bucket < $2 AND r.count > 0
-                GROUP BY r.sensor_id ORDER BY r.sensor_id
-                {packing.Upsert}
-                """, connection, tx)
-            {
-                Parameters = { new NpgsqlParameter<DateTime> { TypedValue = from }, new NpgsqlParameter<DateTime> { TypedValue = to } },
-            };
-            var rows = await pack.ExecuteNonQueryAsync(cancellationToken);
+            var rows = await PackPeriodAsync(connection, tx, packing, from, cancellationToken);
             next = to;
             if (rows == 0)
             {
@@ -189,6 +174,61 @@ internal sealed class RollupPacker(ReadingsDatabase database, IOptionsMonitor<In
         }
         await tx.CommitAsync(cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// Rebuilds the packed rows of the earliest stale period of <paramref name="packing"/> whose minutes are all
+    /// recomputed, and clears its mark, in one transaction. False: no such period.
+    /// </summary>
+    private async Task<bool> RepackAsync(Packing packing, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({RollupWorker.AdvisoryLock})", connection, tx))
+        {
+            await lockCmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var find = new NpgsqlCommand($"""
+            SELECT d.period FROM rollup_repack d
+            WHERE d.resolution = $1
+              AND NOT EXISTS (SELECT 1 FROM rollup_pending m WHERE m.bucket >= d.period AND m.bucket < d.period + INTERVAL '{packing.Period}')
+            ORDER BY d.period LIMIT 1
+            """, connection, tx)
+        {
+            Parameters = { new() { Value = packing.Resolution } },
+        };
+        if (await find.ExecuteScalarAsync(cancellationToken) is not DateTime period)
+        {
+            return false;
+        }
+        var rows = await PackPeriodAsync(connection, tx, packing, period, cancellationToken);
+        await using (var clear = new NpgsqlCommand("DELETE FROM rollup_repack WHERE resolution = $1 AND period = $2", connection, tx)
+        {
+            Parameters = { new() { Value = packing.Resolution }, new NpgsqlParameter<DateTime> { TypedValue = period } },
+        })
+        {
+            await clear.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await tx.CommitAsync(cancellationToken);
+        logger.LogDebug("Repacked {Rows} {Target} rows of {Period:u} after late readings", rows, packing.Target, period);
+        return true;
+    }
+
+    /// <summary>Writes the packed rows of every sensor with rollup rows in the period starting at <paramref name="from"/>; rollup rows never disappear, so an upsert is exact.</summary>
+    private static async Task<int> PackPeriodAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Packing packing, DateTime from, CancellationToken cancellationToken)
+    {
+        await using var pack = new NpgsqlCommand($"""
+            INSERT INTO {packing.Target} AS p (sensor_id, {packing.PeriodColumn}, offsets, count, sum, min, max)
+            SELECT r.sensor_id, $1, {packing.Aggregates("$1")}
+            FROM {packing.Source} r
+            WHERE r.bucket >= $1 AND r.bucket < $2 AND r.count > 0
+            GROUP BY r.sensor_id ORDER BY r.sensor_id
+            {packing.Upsert}
+            """, connection, tx)
+        {
+            Parameters = { new NpgsqlParameter<DateTime> { TypedValue = from }, new NpgsqlParameter<DateTime> { TypedValue = from + packing.Width } },
+        };
+        return await pack.ExecuteNonQueryAsync(cancellationToken);
     }
 
     // The earliest bucket, one index probe per sensor on the (sensor_id, bucket) key (PostgreSQL 15 has no skip

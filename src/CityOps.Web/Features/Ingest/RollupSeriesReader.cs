@@ -36,20 +36,28 @@ public sealed class RollupSeries(int sensorId, DateTime[] buckets, long[] counts
 /// from the rollup rows at and after the watermark. The watermark is read in the same statement, so a packer
 /// moving it concurrently can neither drop nor double a period. Packed rows are trimmed to the range here, and each
 /// sensor's buckets are put in time order here (the statement has no ORDER BY: the two parts are not sorted together).
-/// The conditions on the watermark alone let a range that lies wholly on one side of it skip the other part.
+/// The conditions on the watermark alone let a range that lies wholly on one side of it skip the other part. A packed
+/// period that late readings made stale (<c>rollup_repack</c>) is read from the rollup rows until it is packed again.
 /// </summary>
 internal sealed class RollupSeriesReader(ReadingsDatabase database)
 {
     private const string SqlTemplate = """
-        WITH w AS (SELECT coalesce((SELECT packed_through FROM rollup_packing WHERE resolution = '{0}'), '-infinity') AS through)
+        WITH w AS (SELECT coalesce((SELECT packed_through FROM rollup_packing WHERE resolution = '{0}'), '-infinity') AS through),
+        stale AS (SELECT d.period FROM rollup_repack d CROSS JOIN w
+                  WHERE d.resolution = '{0}' AND d.period < w.through AND d.period > $2 - INTERVAL '{4}' AND d.period < $3)
         SELECT p.sensor_id, p.{2}, p.offsets, p.count, p.sum, p.min, p.max,
                NULL::bigint, NULL::double precision, NULL::double precision, NULL::double precision
         FROM {3} p CROSS JOIN w
         WHERE w.through > $2 - INTERVAL '{4}' AND p.sensor_id = ANY($1) AND p.{2} > $2 - INTERVAL '{4}' AND p.{2} < $3 AND p.{2} < w.through
+          AND p.{2} NOT IN (SELECT period FROM stale)
         UNION ALL
         SELECT r.sensor_id, r.bucket, NULL, NULL, NULL, NULL, NULL, r.count, r.min, r.max, r.sum / r.count
         FROM {1} r CROSS JOIN w
         WHERE w.through < $3 AND r.sensor_id = ANY($1) AND r.bucket >= $2 AND r.bucket < $3 AND r.bucket >= w.through AND r.count > 0
+        UNION ALL
+        SELECT r.sensor_id, r.bucket, NULL, NULL, NULL, NULL, NULL, r.count, r.min, r.max, r.sum / r.count
+        FROM stale d JOIN {1} r ON r.bucket >= d.period AND r.bucket < d.period + INTERVAL '{4}'
+        WHERE r.sensor_id = ANY($1) AND r.bucket >= $2 AND r.bucket < $3 AND r.count > 0
         """;
 
     private static readonly string MinuteSql = Format(RollupPacker.Minutes);

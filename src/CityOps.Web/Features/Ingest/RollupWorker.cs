@@ -13,7 +13,7 @@ namespace CityOps.Web.Features.Ingest;
 /// A minute still receiving readings is recomputed once it is quiet for <see cref="IngestOptions.RollupInterval"/>,
 /// or at the latest <see cref="IngestOptions.RollupMaxLag"/> after it was first marked.
 /// After each pass, <see cref="RollupPacker"/> packs the periods that closed; a recomputation of minutes in an
-/// already packed period rebuilds that period's packed rows in the same transaction.
+/// already packed period marks that period stale in the same transaction, and the packer rebuilds it later.
 /// </summary>
 internal sealed class RollupWorker(
     ReadingsDatabase database, RollupPacker packer, IOptionsMonitor<IngestOptions> options, TimeProvider time, ILogger<RollupWorker> logger) : BackgroundService
@@ -167,14 +167,14 @@ internal sealed class RollupWorker(
                 taken = buckets.Count;
                 if (taken > 0)
                 {
-                    // The rebuild of packed periods is a second statement, so it sees the recomputed rows; one round trip.
+                    // Marking packed periods stale is a second statement in the same round trip.
                     var minutes = buckets.ToArray();
                     await using var batch = new NpgsqlBatch(connection, tx)
                     {
                         BatchCommands =
                         {
                             new NpgsqlBatchCommand(RecomputeSql) { Parameters = { new() { Value = minutes } } },
-                            new NpgsqlBatchCommand(RollupPacker.RebuildSql) { Parameters = { new() { Value = minutes } } },
+                            new NpgsqlBatchCommand(RollupPacker.MarkStaleSql) { Parameters = { new() { Value = minutes } } },
                         },
                     };
                     await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -182,10 +182,10 @@ internal sealed class RollupWorker(
                     total += reader.GetInt64(0);
                     await reader.NextResultAsync(cancellationToken);
                     await reader.ReadAsync(cancellationToken);
-                    var rebuilt = reader.GetInt64(0);
-                    if (rebuilt > 0)
+                    var stale = reader.GetInt64(0);
+                    if (stale > 0)
                     {
-                        logger.LogDebug("Late readings rebuilt {Rows} packed rollup rows", rebuilt);
+                        logger.LogDebug("Late readings made {Periods} packed periods stale", stale);
                     }
                 }
                 await tx.CommitAsync(cancellationToken);
