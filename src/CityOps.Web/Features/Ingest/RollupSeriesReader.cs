@@ -60,6 +60,8 @@ internal sealed class RollupSeriesReader(ReadingsDatabase database)
         WHERE r.sensor_id = ANY($1) AND r.bucket >= $2 AND r.bucket < $3 AND r.count > 0
         """;
 
+    private const long MaxReservedSlots = 4_096;
+
     private static readonly string MinuteSql = Format(RollupPacker.Minutes);
     private static readonly string HourSql = Format(RollupPacker.Hours);
 
@@ -91,6 +93,8 @@ internal sealed class RollupSeriesReader(ReadingsDatabase database)
         if (sensorIds.Count > 0)
         {
             var unit = Width(resolution);
+            // Every bucket of the range, up to a bound (a sparse sensor over a long range should not reserve a year of minutes).
+            var slots = (int)Math.Clamp(((to - from).Ticks + unit.Ticks - 1) / unit.Ticks, 16, MaxReservedSlots);
             var packed = new PackedRow(resolution == RollupResolution.Minute ? RollupPacker.Minutes.CountBytes : RollupPacker.Hours.CountBytes);
             await using var cmd = database.DataSource.CreateCommand(Sql(resolution));
             cmd.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. sensorIds] });
@@ -107,7 +111,7 @@ internal sealed class RollupSeriesReader(ReadingsDatabase database)
                     sensorId = id;
                     if (!found.TryGetValue(id, out columns))
                     {
-                        columns = new Columns();
+                        columns = new Columns(slots);
                         found[id] = columns;
                     }
                 }
@@ -154,7 +158,6 @@ internal sealed class RollupSeriesReader(ReadingsDatabase database)
         /// <summary>Adds the period's buckets that start in [<paramref name="from"/>, <paramref name="to"/>).</summary>
         public void AddTo(Columns columns, DateTime start, TimeSpan unit, DateTime from, DateTime to)
         {
-            columns.Reserve(_length);
             for (var i = 0; i < _length; i++)
             {
                 var bucket = start.AddTicks(unit.Ticks * BinaryPrimitives.ReadInt16BigEndian(_offsets.AsSpan(i * sizeof(short))));
@@ -187,62 +190,69 @@ internal sealed class RollupSeriesReader(ReadingsDatabase database)
     public async Task<RollupSeries> ReadAsync(int sensorId, RollupResolution resolution, DateTime fromUtc, DateTime toUtc, CancellationToken cancellationToken) =>
         (await ReadAsync([sensorId], resolution, fromUtc, toUtc, cancellationToken))[0];
 
-    /// <summary>One sensor's buckets as they arrive (packed periods and single buckets in any order).</summary>
-    private sealed class Columns
+    /// <summary>
+    /// One sensor's buckets as they arrive (packed periods and single buckets in any order), in arrays sized for the
+    /// range up front, so a sensor with a bucket in every slot is read without growing or copying its columns.
+    /// </summary>
+    private sealed class Columns(int capacity)
     {
-        private readonly List<DateTime> _buckets = [];
-        private readonly List<long> _counts = [];
-        private readonly List<double> _min = [];
-        private readonly List<double> _max = [];
-        private readonly List<double> _mean = [];
+        private DateTime[] _buckets = new DateTime[capacity];
+        private long[] _counts = new long[capacity];
+        private double[] _min = new double[capacity];
+        private double[] _max = new double[capacity];
+        private double[] _mean = new double[capacity];
+        private int _count;
         private bool _sorted = true;
 
-        public int Count => _buckets.Count;
-
-        public void Reserve(int more)
-        {
-            var capacity = _buckets.Count + more;
-            _buckets.EnsureCapacity(capacity);
-            _counts.EnsureCapacity(capacity);
-            _min.EnsureCapacity(capacity);
-            _max.EnsureCapacity(capacity);
-            _mean.EnsureCapacity(capacity);
-        }
+        public int Count => _count;
 
         public void Add(DateTime bucket, long count, double min, double max, double mean)
         {
-            _sorted &= _buckets.Count == 0 || _buckets[^1] < bucket;
-            _buckets.Add(bucket);
-            _counts.Add(count);
-            _min.Add(min);
-            _max.Add(max);
-            _mean.Add(mean);
+            if (_count == _buckets.Length)
+            {
+                Resize(Math.Max(16, _count * 2));
+            }
+            _sorted &= _count == 0 || _buckets[_count - 1] < bucket;
+            _buckets[_count] = bucket;
+            _counts[_count] = count;
+            _min[_count] = min;
+            _max[_count] = max;
+            _mean[_count] = mean;
+            _count++;
         }
 
         public RollupSeries ToSeries(int sensorId)
         {
-            DateTime[] buckets = [.. _buckets];
-            long[] counts = [.. _counts];
-            double[] min = [.. _min];
-            double[] max = [.. _max];
-            double[] mean = [.. _mean];
+            if (_count != _buckets.Length)
+            {
+                Resize(_count);
+            }
             if (!_sorted)
             {
                 // Bucket starts are unique per sensor (packed periods and single buckets never overlap), so one
                 // permutation sorted by time orders every column.
-                var order = new int[buckets.Length];
+                var order = new int[_count];
                 for (var i = 0; i < order.Length; i++)
                 {
                     order[i] = i;
                 }
-                Array.Sort((DateTime[])buckets.Clone(), order);
-                buckets = Permute(buckets, order);
-                counts = Permute(counts, order);
-                min = Permute(min, order);
-                max = Permute(max, order);
-                mean = Permute(mean, order);
+                Array.Sort((DateTime[])_buckets.Clone(), order);
+                _buckets = Permute(_buckets, order);
+                _counts = Permute(_counts, order);
+                _min = Permute(_min, order);
+                _max = Permute(_max, order);
+                _mean = Permute(_mean, order);
             }
-            return new RollupSeries(sensorId, buckets, counts, min, max, mean);
+            return new RollupSeries(sensorId, _buckets, _counts, _min, _max, _mean);
+        }
+
+        private void Resize(int size)
+        {
+            Array.Resize(ref _buckets, size);
+            Array.Resize(ref _counts, size);
+            Array.Resize(ref _min, size);
+            Array.Resize(ref _max, size);
+            Array.Resize(ref _mean, size);
         }
 
         private static T[] Permute<T>(T[] values, int[] order)
