@@ -110,11 +110,7 @@ internal sealed class RollupPacker(ReadingsDatabase database, IOptionsMonitor<In
     private async Task<bool> StepAsync(Packing packing, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({RollupWorker.AdvisoryLock})", connection, tx))
-        {
-            await lockCmd.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await using var tx = await RollupWorker.BeginSerialisedAsync(connection, cancellationToken);
         DateTime? watermark;
         DateTime? firstPending;
         await using (var state = new NpgsqlCommand(
@@ -183,11 +179,7 @@ internal sealed class RollupPacker(ReadingsDatabase database, IOptionsMonitor<In
     private async Task<bool> RepackAsync(Packing packing, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({RollupWorker.AdvisoryLock})", connection, tx))
-        {
-            await lockCmd.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await using var tx = await RollupWorker.BeginSerialisedAsync(connection, cancellationToken);
         await using var find = new NpgsqlCommand($"""
             SELECT d.period FROM rollup_repack d
             WHERE d.resolution = $1

@@ -25,6 +25,15 @@ internal sealed class RollupWorker(
     // recomputation of one of its minutes.
     internal const long AdvisoryLock = 4_711_2026_1127;
 
+    /// <summary>Begins a transaction that holds <see cref="AdvisoryLock"/> until it ends: recomputation and packing run one at a time across instances.</summary>
+    internal static async Task<NpgsqlTransaction> BeginSerialisedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await using var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AdvisoryLock})", connection, tx);
+        await lockCmd.ExecuteNonQueryAsync(cancellationToken);
+        return tx;
+    }
+
     // Writers lock marks in bucket order too, so taking them in that order cannot deadlock with a writer. Waiting for
     // a writer's lock here means the next statement's snapshot sees that writer's readings.
     private const string TakeSql = """
@@ -141,11 +150,7 @@ internal sealed class RollupWorker(
             do
             {
                 await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-                await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-                await using (var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AdvisoryLock})", connection, tx))
-                {
-                    await lockCmd.ExecuteNonQueryAsync(cancellationToken);
-                }
+                await using var tx = await BeginSerialisedAsync(connection, cancellationToken);
                 var buckets = new List<DateTime>();
                 await using (var take = new NpgsqlCommand(TakeSql, connection, tx)
                 {
