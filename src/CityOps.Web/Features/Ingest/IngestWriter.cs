@@ -1,11 +1,14 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
 namespace CityOps.Web.Features.Ingest;
 
 /// <summary>
 /// The single writer: takes queued requests, coalesces them into one transaction (group commit), and
-/// only after the commit completes each request and tells the <see cref="IReadingsObserver"/>s.
+/// only after the commit completes each request and hands the readings to the <see cref="IReadingsObserver"/>s.
+/// Observers are called in commit order by a loop of their own, so the next transaction does not wait for them
+/// (at most <see cref="ObserverBacklog"/> committed batches wait for the observers; beyond that the writer waits).
 /// When the database is unreachable it fails queued work at once, refuses new work (503), and checks
 /// the database again every <see cref="IngestOptions.ProbeInterval"/> until it is back.
 /// </summary>
@@ -21,7 +24,10 @@ internal sealed class IngestWriter(
     ILogger<IngestWriter> logger) : BackgroundService
 {
     private const int MaxAttempts = 3;
+    private const int ObserverBacklog = 16;
     private readonly IReadingsObserver[] _observers = observers.ToArray();
+    private readonly Channel<CommittedReading[]> _committed = Channel.CreateBounded<CommittedReading[]>(
+        new BoundedChannelOptions(ObserverBacklog) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
     private volatile bool _databaseDown;
 
     /// <summary>False while the database is known to be unreachable; submissions are then refused at once.</summary>
@@ -30,6 +36,7 @@ internal sealed class IngestWriter(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<IngestWorkItem>();
+        var observing = Task.Run(ObserveAsync, CancellationToken.None);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -68,6 +75,27 @@ internal sealed class IngestWriter(
             queue.Complete();
             Fail(batch, new IngestUnavailableException("The service is shutting down.", options.CurrentValue.RetryAfter));
             FailQueued("The service is shutting down.");
+            // Everything committed is still told to the observers before the writer stops.
+            _committed.Writer.TryComplete();
+            await observing;
+        }
+    }
+
+    private async Task ObserveAsync()
+    {
+        await foreach (var committed in _committed.Reader.ReadAllAsync())
+        {
+            foreach (var observer in _observers)
+            {
+                try
+                {
+                    observer.OnCommitted(committed);
+                }
+                catch (Exception e)
+                {
+                    logger.LogError(e, "Readings observer {Observer} failed", observer.GetType().Name);
+                }
+            }
         }
     }
 
@@ -81,7 +109,7 @@ internal sealed class IngestWriter(
                 var inserted = await store.WriteAsync(batch, CancellationToken.None);
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 metrics.Committed(elapsed, readings);
-                Complete(batch);
+                await CompleteAsync(batch, readings);
                 logger.LogDebug("Committed {Requests} requests, {Readings} readings ({Inserted} new) in {Elapsed} ms",
                     batch.Count, readings, inserted, elapsed.TotalMilliseconds);
                 return;
@@ -124,9 +152,10 @@ internal sealed class IngestWriter(
         }
     }
 
-    private void Complete(List<IngestWorkItem> batch)
+    private async ValueTask CompleteAsync(List<IngestWorkItem> batch, int readings)
     {
-        var committed = new List<CommittedReading>();
+        var committed = _observers.Length == 0 ? null : new CommittedReading[readings];
+        var n = 0;
         var accepted = 0;
         foreach (var item in batch)
         {
@@ -135,29 +164,26 @@ internal sealed class IngestWriter(
                 item.Completion.TrySetResult(replayed);
                 continue;
             }
-            foreach (var r in item.Readings)
+            if (committed is not null)
             {
-                committed.Add(new CommittedReading(r.SensorId, r.Timestamp, r.Value));
+                foreach (var r in item.Readings)
+                {
+                    committed[n++] = new CommittedReading(r.SensorId, r.Timestamp, r.Value);
+                }
             }
             accepted += item.Readings.Count;
             item.Completion.TrySetResult(item.Outcome);
         }
         metrics.Accepted(accepted);
-        if (committed.Count == 0)
+        if (committed is null || n == 0)
         {
             return;
         }
-        foreach (var observer in _observers)
+        if (n < committed.Length)
         {
-            try
-            {
-                observer.OnCommitted(committed);
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Readings observer {Observer} failed", observer.GetType().Name);
-            }
+            Array.Resize(ref committed, n);
         }
+        await _committed.Writer.WriteAsync(committed);
     }
 
     private static void Fail(List<IngestWorkItem> batch, Exception error)

@@ -5,7 +5,8 @@ public readonly record struct CommittedReading(int SensorId, DateTime Timestamp,
 
 /// <summary>
 /// Told about every batch of readings right after its transaction commits (the live store, the alert
-/// engine). Called on the writer's thread: implementations must be quick and must not throw.
+/// engine), in commit order, by one loop beside the writer: implementations must be quick (the writer waits once
+/// a few batches are waiting for them) and must not throw.
 /// </summary>
 public interface IReadingsObserver
 {

@@ -59,11 +59,15 @@ public sealed class LiveStore : IReadingsObserver
             return;
         }
         var second = CurrentSecond();
+        var subscribers = Volatile.Read(ref _subscribers);
+        // Asset subscribers need the assets that changed, sensor subscribers the sensors; each set is built only when
+        // someone asks for it (this loop runs for every reading taken in).
+        var changedAssets = subscribers.WatchesAssets ? new HashSet<int>() : null;
         var changedSites = new HashSet<int>();
-        var changedSensors = new HashSet<int>();
-        var changedAssets = new HashSet<int>();
         SiteRate? rate = null;
         var pendingForRate = 0;
+        var tracked = System.Buffers.ArrayPool<int>.Shared.Rent(readings.Count);
+        var trackedCount = 0;
         foreach (var reading in readings)
         {
             if (!_lookup.TryGet(reading.SensorId, out var info))
@@ -73,9 +77,9 @@ public sealed class LiveStore : IReadingsObserver
             if (GetOrTrack(reading.SensorId) is { } state)
             {
                 state.Add(reading.Timestamp.Ticks, reading.Value);
-                changedSensors.Add(reading.SensorId);
+                tracked[trackedCount++] = reading.SensorId;
             }
-            changedAssets.Add(info.AssetId);
+            changedAssets?.Add(info.AssetId);
 
             // Readings of a batch usually come from one site: count them in one step.
             if (rate is null || rate.SiteId != info.SiteId)
@@ -88,17 +92,21 @@ public sealed class LiveStore : IReadingsObserver
             pendingForRate++;
         }
         rate?.Add(second, pendingForRate);
-        if (changedSensors.Count > 0)
+        if (trackedCount > 0)
         {
             lock (_changedGate)
             {
-                _changed.UnionWith(changedSensors);
+                foreach (var id in tracked.AsSpan(0, trackedCount))
+                {
+                    _changed.Add(id);
+                }
             }
         }
         if (changedSites.Count > 0)
         {
-            Notify(changedSites, changedSensors, changedAssets);
+            Notify(subscribers, changedSites, changedAssets, tracked.AsSpan(0, trackedCount));
         }
+        System.Buffers.ArrayPool<int>.Shared.Return(tracked);
     }
 
     /// <summary>
@@ -268,7 +276,7 @@ public sealed class LiveStore : IReadingsObserver
         }
         if (sensors is not null)
         {
-            Notify(sites!, sensors, assets!);
+            Notify(Volatile.Read(ref _subscribers), sites!, assets, [.. sensors]);
         }
     }
 
@@ -325,16 +333,16 @@ public sealed class LiveStore : IReadingsObserver
         }
     }
 
-    private void Notify(HashSet<int> sites, HashSet<int> sensors, HashSet<int> assets)
+    /// <summary>Tells the subscribers interested in what changed; <paramref name="assets"/> may be null when nobody watches assets.</summary>
+    private void Notify(Subscribers subscribers, HashSet<int> sites, HashSet<int>? assets, ReadOnlySpan<int> sensors)
     {
-        var subscribers = Volatile.Read(ref _subscribers);
         foreach (var (subscription, interest) in subscribers.Others)
         {
             var wanted = interest switch
             {
                 Interest.All => true,
                 Interest.Site site => sites.Contains(site.Id),
-                Interest.Asset asset => assets.Any(a => _assets.IsWithin(a, asset.Id)),
+                Interest.Asset asset => assets!.Any(a => _assets.IsWithin(a, asset.Id)),
                 _ => false,
             };
             if (wanted)
@@ -348,6 +356,7 @@ public sealed class LiveStore : IReadingsObserver
         }
         foreach (var sensor in sensors)
         {
+            // Notify is idempotent until the subscription's next callback, so a sensor seen twice costs a lookup only.
             if (subscribers.BySensor.TryGetValue(sensor, out var forSensor))
             {
                 foreach (var subscription in forSensor)
@@ -406,6 +415,8 @@ public sealed class LiveStore : IReadingsObserver
         public static readonly Subscribers None = new([], [], []);
 
         public bool IsEmpty => all.Length == 0;
+
+        public bool WatchesAssets { get; } = others.Any(s => s.Interest is Interest.Asset);
 
         public (ThrottledSubscription Subscription, Interest Interest)[] Others => others;
 
