@@ -91,9 +91,11 @@ internal sealed class ReceiptLog(int sensors, int capacity)
 /// <summary>
 /// The live benchmark's hub clients, run in a child process of their own as real consumers (a video wall, another
 /// dashboard) would be: their receive loops, deserialisation and garbage do not run in the server's process, so the
-/// server's CPU per reading is the server's. Client <c>c</c> subscribes to sensors <c>c·n … c·n+n−1</c> (modulo the
-/// fleet). Started with <see cref="StartAsync"/>; <see cref="StopAsync"/> closes the connections and returns what
-/// they received.
+/// server's CPU per reading is the server's. The process lives for the whole benchmark, as a consumer does: a fresh
+/// process per phase spent more CPU compiling its receive path (tiered JIT) during the phase than receiving, on the
+/// two cores the server runs on. Each phase connects <c>clients</c> connections (<see cref="ConnectAsync"/>); client
+/// <c>c</c> subscribes to sensors <c>c·n … c·n+n−1</c> (modulo the fleet); <see cref="CollectAsync"/> closes them
+/// and returns what they received.
 /// </summary>
 internal sealed class HubClientFleet : IAsyncDisposable
 {
@@ -117,7 +119,10 @@ internal sealed class HubClientFleet : IAsyncDisposable
         }
     }
 
-    public static async Task<HubClientFleet> StartAsync(string baseUrl, string apiKey, string keysFile, int clients, int sensorsPerClient, int capacity)
+    /// <summary>The client process's garbage collections and pause time in the last phase, as it reported them.</summary>
+    public string Gc { get; private set; } = "";
+
+    public static async Task<HubClientFleet> StartAsync(string baseUrl, string apiKey, string keysFile, int capacity)
     {
         var receipts = Path.Combine(Path.GetDirectoryName(keysFile)!, $"receipts-{Guid.NewGuid():N}.bin");
         var start = new ProcessStartInfo(Environment.ProcessPath!)
@@ -130,104 +135,136 @@ internal sealed class HubClientFleet : IAsyncDisposable
         };
         foreach (var arg in new[]
         {
-            Command, "--url", baseUrl, "--key", apiKey, "--keys", keysFile, "--clients", clients.ToString(CultureInfo.InvariantCulture),
-            "--per-client", sensorsPerClient.ToString(CultureInfo.InvariantCulture), "--capacity", capacity.ToString(CultureInfo.InvariantCulture),
+            Command, "--url", baseUrl, "--key", apiKey, "--keys", keysFile, "--capacity", capacity.ToString(CultureInfo.InvariantCulture),
             "--out", receipts,
         })
         {
             start.ArgumentList.Add(arg);
         }
-        var process = Process.Start(start)!;
-        var line = await process.StandardOutput.ReadLineAsync();
-        if (line != "ready")
-        {
-            process.Kill();
-            throw new InvalidOperationException($"The hub client process did not start: {line}");
-        }
-        return new HubClientFleet(process, receipts);
+        var fleet = new HubClientFleet(Process.Start(start)!, receipts);
+        await fleet.ExpectAsync("started");
+        return fleet;
     }
 
-    /// <summary>The client process's garbage collections and pause time, as it reported them when it stopped.</summary>
-    public string Gc { get; private set; } = "";
-
-    public async Task<ReceiptLog> StopAsync()
+    /// <summary>Connects <paramref name="clients"/> connections, each subscribed to <paramref name="sensorsPerClient"/> sensors, with an empty receipt log.</summary>
+    public async Task ConnectAsync(int clients, int sensorsPerClient)
     {
-        await _process.StandardInput.WriteLineAsync("stop");
-        await _process.StandardInput.FlushAsync();
-        var line = await _process.StandardOutput.ReadLineAsync();
-        await _process.WaitForExitAsync();
-        if (line is null || !line.StartsWith("done", StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"The hub client process failed: {line}");
-        }
-        Gc = line["done".Length..].Trim();
+        await SendAsync(string.Create(CultureInfo.InvariantCulture, $"connect {clients} {sensorsPerClient}"));
+        await ExpectAsync("ready");
+    }
+
+    /// <summary>Closes the phase's connections and returns what they received.</summary>
+    public async Task<ReceiptLog> CollectAsync()
+    {
+        await SendAsync("collect");
+        Gc = (await ExpectAsync("done"))["done".Length..].Trim();
         var log = ReceiptLog.ReadFrom(_receipts);
         File.Delete(_receipts);
         return log;
     }
 
-    public ValueTask DisposeAsync()
+    private async Task SendAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
+    private async Task<string> ExpectAsync(string word)
+    {
+        var line = await _process.StandardOutput.ReadLineAsync();
+        if (line is null || !line.StartsWith(word, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The hub client process failed: {line}");
+        }
+        return line;
+    }
+
+    public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
-            _process.Kill();
+            try
+            {
+                await SendAsync("exit");
+                await _process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException)
+            {
+                _process.Kill();
+            }
         }
         _process.Dispose();
-        return ValueTask.CompletedTask;
     }
 
-    /// <summary>The child process: connects, subscribes, says "ready", records receipts until "stop", writes them and says "done".</summary>
+    /// <summary>
+    /// The child process: says "started", then per phase "connect N n" (connects, subscribes, says "ready") and
+    /// "collect" (closes the connections, writes their receipts, says "done" with its collections in the phase),
+    /// until "exit".
+    /// </summary>
     public static async Task<int> RunChildAsync(string[] args)
     {
         string Arg(string name) => args[Array.IndexOf(args, name) + 1];
-        int IntArg(string name) => int.Parse(Arg(name), CultureInfo.InvariantCulture);
         var keys = await File.ReadAllLinesAsync(Arg("--keys"));
         var index = new Dictionary<string, int>(keys.Length, StringComparer.Ordinal);
         for (var i = 0; i < keys.Length; i++)
         {
             index[keys[i]] = i;
         }
-        var clients = IntArg("--clients");
-        var perClient = IntArg("--per-client");
-        var log = new ReceiptLog(keys.Length, IntArg("--capacity"));
-        var connections = new List<HubConnection>(clients);
-        try
+        var capacity = int.Parse(Arg("--capacity"), CultureInfo.InvariantCulture);
+        var connections = new List<HubConnection>();
+        ReceiptLog? log = null;
+        var gcBefore = (Gen0: 0, Gen1: 0, Gen2: 0, Pause: TimeSpan.Zero);
+        Console.WriteLine("started");
+        while (await Console.In.ReadLineAsync() is { } line && line != "exit")
         {
-            for (var c = 0; c < clients; c++)
+            var words = line.Split(' ');
+            if (words[0] == "connect")
             {
-                var connection = new HubConnectionBuilder()
-                    .WithUrl(Arg("--url") + TelemetryHub.Path, o => o.Headers["X-Api-Key"] = Arg("--key"))
-                    .Build();
-                connection.On<SensorAggregate[]>(TelemetryHub.AggregatesMethod, batch =>
+                var clients = int.Parse(words[1], CultureInfo.InvariantCulture);
+                var perClient = int.Parse(words[2], CultureInfo.InvariantCulture);
+                var phaseLog = log = new ReceiptLog(keys.Length, capacity);
+                for (var c = 0; c < clients; c++)
                 {
-                    var now = Stopwatch.GetTimestamp();
-                    foreach (var a in batch)
+                    var connection = new HubConnectionBuilder()
+                        .WithUrl(Arg("--url") + TelemetryHub.Path, o => o.Headers["X-Api-Key"] = Arg("--key"))
+                        .Build();
+                    connection.On<SensorAggregate[]>(TelemetryHub.AggregatesMethod, batch =>
                     {
-                        if (index.TryGetValue(a.Sensor, out var sensor))
+                        var now = Stopwatch.GetTimestamp();
+                        foreach (var a in batch)
                         {
-                            log.Add(sensor, a.LastTs.Ticks, now);
+                            if (index.TryGetValue(a.Sensor, out var sensor))
+                            {
+                                phaseLog.Add(sensor, a.LastTs.Ticks, now);
+                            }
                         }
-                    }
-                });
-                await connection.StartAsync();
-                var mine = Enumerable.Range(c * perClient, perClient).Select(i => keys[i % keys.Length]).ToArray();
-                await connection.InvokeAsync("SubscribeSensors", mine);
-                connections.Add(connection);
+                    });
+                    await connection.StartAsync();
+                    var mine = Enumerable.Range(c * perClient, perClient).Select(i => keys[i % keys.Length]).ToArray();
+                    await connection.InvokeAsync("SubscribeSensors", mine);
+                    connections.Add(connection);
+                }
+                gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+                Console.WriteLine("ready");
             }
-            Console.WriteLine("ready");
-            while (await Console.In.ReadLineAsync() is { } line && line != "stop")
+            else if (words[0] == "collect")
             {
+                var gc = $"client GCs gen0/1/2 {GC.CollectionCount(0) - gcBefore.Gen0}/{GC.CollectionCount(1) - gcBefore.Gen1}/" +
+                    $"{GC.CollectionCount(2) - gcBefore.Gen2}, paused {(GC.GetTotalPauseDuration() - gcBefore.Pause).TotalMilliseconds:F0} ms";
+                foreach (var connection in connections)
+                {
+                    await connection.DisposeAsync();
+                }
+                connections.Clear();
+                (log ?? new ReceiptLog(keys.Length, capacity)).WriteTo(Arg("--out"));
+                log = null;
+                Console.WriteLine($"done {gc}");
             }
         }
-        finally
+        foreach (var connection in connections)
         {
-            foreach (var connection in connections)
-            {
-                await connection.DisposeAsync();
-            }
+            await connection.DisposeAsync();
         }
-        log.WriteTo(Arg("--out"));
-        Console.WriteLine($"done client GCs gen0/1/2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, paused {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms");
         return 0;
     }
 }

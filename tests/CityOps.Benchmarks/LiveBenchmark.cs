@@ -118,8 +118,12 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
             Console.WriteLine($"phases run at the given {rate:N0} readings/s (no calibration)");
         }
 
-        // A server that has run for a while has compiled its hot paths (tiered JIT); so has this one before anything is timed.
-        var warm = await WithClientsAsync(baseUrl, key, keys, keysFile, options.Clients, http, rate, TimeSpan.FromSeconds(options.WarmUpSeconds));
+        // Each sensor gets a reading every keys/rate seconds and at most one aggregate per flush of it.
+        var capacity = (int)Math.Ceiling(rate * Math.Max(options.Seconds, options.WarmUpSeconds) / keys.Length) * 2 + 64;
+        await using var clientFleet = await HubClientFleet.StartAsync(baseUrl, key, keysFile, capacity);
+        // A server that has run for a while has compiled its hot paths (tiered JIT); so has this one, and so has the
+        // client process, before anything is timed.
+        var warm = await WithClientsAsync(clientFleet, keys, options.Clients, http, rate, TimeSpan.FromSeconds(options.WarmUpSeconds));
         Console.WriteLine($"warm-up with {options.Clients} clients for {options.WarmUpSeconds} s: p99 {warm.P99:F1} ms (not counted)");
         var none = await FeedAsync(http, keys, rate, TimeSpan.FromSeconds(options.Seconds), null);
         Console.WriteLine($"0 clients:   achieved {none.Achieved,8:N0}/s, server CPU {none.CpuMsPer1000:F1} ms per 1,000 readings; {none.Gc}");
@@ -127,9 +131,9 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
         for (var round = 1; round <= options.Repeat; round++)
         {
             Console.WriteLine($"round {round}/{options.Repeat}, load average {LoadAverage()}");
-            var one = await WithClientsAsync(baseUrl, key, keys, keysFile, 1, http, rate, TimeSpan.FromSeconds(options.Seconds));
+            var one = await WithClientsAsync(clientFleet, keys, 1, http, rate, TimeSpan.FromSeconds(options.Seconds));
             one.Print(1, options.SensorsPerClient);
-            var many = await WithClientsAsync(baseUrl, key, keys, keysFile, options.Clients, http, rate, TimeSpan.FromSeconds(options.Seconds));
+            var many = await WithClientsAsync(clientFleet, keys, options.Clients, http, rate, TimeSpan.FromSeconds(options.Seconds));
             many.Print(options.Clients, options.SensorsPerClient);
             Console.WriteLine($"p99({options.Clients})/p99(1) = {many.P99 / Math.Max(one.P99, 0.001):F2} (target <= 1.5); p99 target <= 200 ms");
         }
@@ -143,12 +147,9 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
                 $"({Early:N0} arrived before their 202{(Overflow > 0 ? $", {Overflow:N0} receipts not recorded" : "")}); {Feed.Gc}; {ClientGc}");
     }
 
-    private async Task<ClientsPhase> WithClientsAsync(
-        string baseUrl, string key, string[] keys, string keysFile, int clients, HttpClient http, double rate, TimeSpan duration)
+    private async Task<ClientsPhase> WithClientsAsync(HubClientFleet fleet, string[] keys, int clients, HttpClient http, double rate, TimeSpan duration)
     {
-        // Each sensor gets a reading every keys/rate seconds and at most one aggregate per flush of it.
-        var capacity = (int)Math.Ceiling(rate * duration.TotalSeconds / keys.Length) * 2 + 64;
-        await using var fleet = await HubClientFleet.StartAsync(baseUrl, key, keysFile, clients, options.SensorsPerClient, capacity);
+        await fleet.ConnectAsync(clients, options.SensorsPerClient);
         var tracked = new bool[keys.Length];
         for (var i = 0; i < clients * options.SensorsPerClient; i++)
         {
@@ -159,7 +160,7 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
         // Aggregates of the last posts are at most one flush behind.
         await Task.Delay(500);
         clientCpu = fleet.Cpu - clientCpu;
-        var receipts = await fleet.StopAsync();
+        var receipts = await fleet.CollectAsync();
         var latencies = new List<double>();
         var early = 0;
         foreach (var ack in result.Acks!)
