@@ -73,6 +73,8 @@ public sealed class AssetsAdminUiTests(ShellUiFixture fixture) : IClassFixture<S
         await _page.GetByTestId("tree-search").FillAsync("tplant");
         await Expect(Node("site:tcity")).ToHaveCountAsync(0);
         await Node("site:tplant").ClickAsync();
+        // Straight on, as an administrator does, while the site form's map may still be loading: leaving a form before its
+        // map is made must not break the page.
         await _page.GetByTestId("asset-add-top").ClickAsync();
         await _page.GetByTestId("asset-key").FillAsync("tplant.line2");
         await _page.GetByTestId("asset-name").FillAsync("Line 2");

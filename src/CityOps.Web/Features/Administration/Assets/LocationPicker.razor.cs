@@ -52,6 +52,13 @@ public sealed partial class LocationPicker : IAsyncDisposable
         if (firstRender)
         {
             _module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
+            // The picker may be gone while its script loaded (the administrator chose something else, a dialog closed): its
+            // element is then out of the page, and Leaflet throwing on the missing container would end the whole circuit.
+            if (_disposed)
+            {
+                await ReleaseAsync();
+                return;
+            }
             _self = DotNetObjectReference.Create(this);
             var options = new
             {
@@ -66,6 +73,11 @@ public sealed partial class LocationPicker : IAsyncDisposable
             };
             _map = await _module.InvokeAsync<IJSObjectReference>("create", _element, options, _self);
             _shown = (Latitude, Longitude);
+            if (_disposed)
+            {
+                // Disposed while the map was being made: nobody else will remove it.
+                await ReleaseAsync();
+            }
             return;
         }
         if (_map is not null && _shown != (Latitude, Longitude))
@@ -85,22 +97,30 @@ public sealed partial class LocationPicker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
+        await ReleaseAsync();
+        _self?.Dispose();
+    }
+
+    /// <summary>Removes the map and the module from the browser, once, whichever of disposal and first render gets there first.</summary>
+    private async Task ReleaseAsync()
+    {
+        var (map, module) = (_map, _module);
+        (_map, _module) = (null, null);
         try
         {
-            if (_map is not null)
+            if (map is not null)
             {
-                await _map.InvokeVoidAsync("dispose");
-                await _map.DisposeAsync();
+                await map.InvokeVoidAsync("dispose");
+                await map.DisposeAsync();
             }
-            if (_module is not null)
+            if (module is not null)
             {
-                await _module.DisposeAsync();
+                await module.DisposeAsync();
             }
         }
         catch (JSDisconnectedException)
         {
             // The circuit is gone and the browser with it: nothing is left to clean up there.
         }
-        _self?.Dispose();
     }
 }
