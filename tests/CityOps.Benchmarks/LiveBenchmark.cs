@@ -333,11 +333,17 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
         },
     };
 
+    /// <summary>The plan the product's chart reads execute: a prepared statement's generic plan (see <see cref="ReadingsDatabase.ChartReads"/>).</summary>
     private static async Task ExplainAsync(string connectionString, string sql, int[] ids, DateTime from, DateTime end)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = Command(connection, "EXPLAIN (ANALYZE, BUFFERS) " + sql, ids, from, end);
+        await using (var prepare = new NpgsqlCommand("SET plan_cache_mode = force_generic_plan; PREPARE chart(int[], timestamptz, timestamptz) AS " + sql, connection))
+        {
+            await prepare.ExecuteNonQueryAsync();
+        }
+        var literal = string.Create(CultureInfo.InvariantCulture, $"'{{{string.Join(",", ids)}}}', '{from:O}', '{end:O}'");
+        await using var command = new NpgsqlCommand($"EXPLAIN (ANALYZE, BUFFERS) EXECUTE chart({literal})", connection);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {

@@ -28,14 +28,31 @@ internal sealed class ReadingsDatabase : IAsyncDisposable
             Options = AppendOption(connectionString, "-c plan_cache_mode=force_custom_plan"),
         };
         DataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+        // The chart reads of the rollups (RollupSeriesReader) run one statement with a fixed shape whose plan does not
+        // depend on its arguments: partitions are pruned when it starts, not when it is planned. Planning it for every
+        // execution cost about as much as executing it, so these connections keep one generic plan per statement.
+        var chartReads = new NpgsqlConnectionStringBuilder(builder.ConnectionString)
+        {
+            ApplicationName = "cityops-charts",
+            Options = AppendOption(connectionString, "-c plan_cache_mode=force_generic_plan"),
+            AutoPrepareMinUsages = 1,
+        };
+        ChartReads = new NpgsqlDataSourceBuilder(chartReads.ConnectionString).Build();
     }
 
     public NpgsqlDataSource DataSource { get; }
 
+    /// <summary>Connections for the rollup chart reads: prepared statements planned once (generic plans).</summary>
+    public NpgsqlDataSource ChartReads { get; }
+
     private static string AppendOption(string connectionString, string option) =>
         new NpgsqlConnectionStringBuilder(connectionString).Options is { Length: > 0 } existing ? existing + " " + option : option;
 
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        await ChartReads.DisposeAsync();
+    }
 
     /// <summary>
     /// True for failures that mean "the database is not reachable right now" (refused or broken

@@ -96,7 +96,7 @@ internal sealed class RollupSeriesReader(ReadingsDatabase database)
             // Every bucket of the range, up to a bound (a sparse sensor over a long range should not reserve a year of minutes).
             var slots = (int)Math.Clamp(((to - from).Ticks + unit.Ticks - 1) / unit.Ticks, 16, MaxReservedSlots);
             var packed = new PackedRow(resolution == RollupResolution.Minute ? RollupPacker.Minutes.CountBytes : RollupPacker.Hours.CountBytes);
-            await using var cmd = database.DataSource.CreateCommand(Sql(resolution));
+            await using var cmd = database.ChartReads.CreateCommand(Sql(resolution));
             cmd.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. sensorIds] });
             cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = from });
             cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = to });

@@ -144,8 +144,10 @@ internal sealed class RollupWorker(
         try
         {
             var now = time.GetUtcNow().UtcDateTime;
+            var started = time.GetTimestamp();
             var current = options.CurrentValue;
             long total = 0;
+            var minutesTaken = 0;
             int taken;
             do
             {
@@ -170,6 +172,7 @@ internal sealed class RollupWorker(
                     }
                 }
                 taken = buckets.Count;
+                minutesTaken += taken;
                 if (taken > 0)
                 {
                     // Marking packed periods stale is a second statement in the same round trip.
@@ -196,6 +199,11 @@ internal sealed class RollupWorker(
                 await tx.CommitAsync(cancellationToken);
             }
             while (taken == MinutesPerTransaction);
+            if (minutesTaken > 0)
+            {
+                logger.LogDebug("Recomputed {Minutes} minutes from {Readings} readings in {Elapsed} ms",
+                    minutesTaken, total, time.GetElapsedTime(started).TotalMilliseconds);
+            }
             return total;
         }
         catch (PostgresException e) when (ReadingsDatabase.IsRetryable(e))
