@@ -38,4 +38,16 @@ public class ConnectionBannerTests : BunitContext
         Assert.NotNull(cut.Find("#components-seconds-to-next-attempt"));
         Assert.Equal("Reload now", cut.Find("[data-reconnect-reload]").TextContent);
     }
+
+    [Fact]
+    public void Render_Always_HasTheHiddenDisplayBlazorShowsWhenAnErrorEndsTheSession()
+    {
+        var cut = Render<ConnectionBanner>();
+
+        var error = cut.Find("#blazor-error-ui");
+        Assert.Equal("alert", error.GetAttribute("role"));
+        Assert.Null(error.GetAttribute("style"));
+        Assert.Contains("not updating", error.TextContent);
+        Assert.Equal("Reload now", cut.Find("[data-error-reload]").TextContent);
+    }
 }

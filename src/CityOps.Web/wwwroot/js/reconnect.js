@@ -40,4 +40,18 @@
         }
     });
     banner.querySelector("[data-reconnect-reload]")?.addEventListener("click", () => location.reload());
+
+    // An unhandled error ends the session for good: the framework shows #blazor-error-ui, and the screen comes back
+    // by reloading, after long enough for someone watching to read why.
+    const errorUi = document.getElementById("blazor-error-ui");
+    if (errorUi) {
+        const reloadAfterError = 5000;
+        let reloading = null;
+        new MutationObserver(() => {
+            if (!reloading && errorUi.style.display && errorUi.style.display !== "none") {
+                reloading = setTimeout(() => location.reload(), reloadAfterError);
+            }
+        }).observe(errorUi, { attributes: true, attributeFilter: ["style"] });
+        errorUi.querySelector("[data-error-reload]")?.addEventListener("click", () => location.reload());
+    }
 })();

@@ -82,6 +82,40 @@ public class ConnectionLossUiTests(PostgresFixture pg, BrowserFixture browser) :
         }
     }
 
+    [Fact]
+    public async Task AnyPage_ErrorEndsTheSession_SaysSoThenReloadsByItself()
+    {
+        var database = await pg.CreateDatabaseAsync();
+        await using var app = KestrelApp.Start(database);
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl });
+        try
+        {
+            context.SetDefaultTimeout((float)Patience.TotalMilliseconds);
+            SetDefaultExpectTimeout((float)Patience.TotalMilliseconds);
+            await app.SeedDemoAccountsAndTestWorldAsync();
+            var page = await context.NewPageAsync();
+            await SignInAsync(page, app.BaseUrl, "/assets/tplant.line1.press");
+            var error = page.GetByTestId("error-banner");
+            await Expect(error).ToBeHiddenAsync();
+            var reloaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            page.Load += (_, _) => reloaded.TrySetResult();
+
+            // What the framework does when an unhandled error ends the circuit: it shows #blazor-error-ui.
+            await page.EvaluateAsync("document.getElementById('blazor-error-ui').style.display = 'block'");
+
+            await Expect(error).ToBeVisibleAsync();
+            await Expect(error).ToContainTextAsync("not updating");
+            await reloaded.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
+            await Expect(page.GetByTestId("theme-toggle")).ToBeEnabledAsync();
+            await Expect(error).ToBeHiddenAsync();
+            Assert.EndsWith("/assets/tplant.line1.press", page.Url);
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
     /// <summary>The value as the sensor card shows it, with however many decimals the sensor's resolution asks for.</summary>
     private static Regex Shows(int value) => new($@"^{value}(\.0+)? °C$");
 
