@@ -8,6 +8,8 @@ function cssVar(element, name, fallback) {
 
 // options: { label, unit, timeZone, height, ts: [unix seconds], min: [], max: [], intervals: [[from, to], ...] (unix seconds) }
 export function drawBacktest(element, options) {
+    // The panel may have left the page while the call was on its way (another rule chosen, the dialog closed).
+    if (!element?.isConnected) return null;
     const line = cssVar(element, "--mud-palette-text-primary", "#dde0e3");
     const grid = cssVar(element, "--mud-palette-lines-default", "#41474d");
     const text = cssVar(element, "--mud-palette-text-secondary", "#a4aab0");

@@ -61,6 +61,7 @@ public sealed partial class RuleBacktestPanel : ComponentBase, IAsyncDisposable
     private ElementReference _chartElement;
     private IJSObjectReference? _module;
     private IJSObjectReference? _chart;
+    private bool _disposed;
     private bool _drawChart;
 
     private BacktestTrend? SelectedTrend =>
@@ -175,7 +176,13 @@ public sealed partial class RuleBacktestPanel : ComponentBase, IAsyncDisposable
         _drawChart = false;
         var alarms = _report.Result.Alarms.Where(a => a.SourceKey == trend.SensorKey || _report.Trends.Count == 1).ToList();
         _module ??= await Js.InvokeAsync<IJSObjectReference>("import", ModulePath);
-        _chart = await _module.InvokeAsync<IJSObjectReference>("drawBacktest", _chartElement, new
+        if (_disposed)
+        {
+            // Removed while the module loaded: DisposeAsync found nothing to release yet.
+            await DisposeModuleAsync();
+            return;
+        }
+        var chart = await _module.InvokeAsync<IJSObjectReference?>("drawBacktest", _chartElement, new
         {
             label = trend.SensorKey,
             unit = trend.Unit,
@@ -186,6 +193,12 @@ public sealed partial class RuleBacktestPanel : ComponentBase, IAsyncDisposable
             max = trend.Points.Select(p => p.Max).ToArray(),
             intervals = alarms.Select(a => new[] { Unix(a.RaisedAt), Unix(a.ClearedAt ?? _report.Result.To) }).ToArray(),
         });
+        _chart = chart;
+        if (_disposed)
+        {
+            // Removed while the chart was drawn: it would otherwise stay behind in the browser.
+            await DisposeChartAsync();
+        }
     }
 
     private static double Unix(DateTime at) => (DateTime.SpecifyKind(at, DateTimeKind.Utc) - DateTime.UnixEpoch).TotalSeconds;
@@ -212,20 +225,28 @@ public sealed partial class RuleBacktestPanel : ComponentBase, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         _cts?.Cancel();
         _cts?.Dispose();
         await DisposeChartAsync();
-        if (_module is not null)
+        await DisposeModuleAsync();
+    }
+
+    private async Task DisposeModuleAsync()
+    {
+        if (_module is null)
         {
-            try
-            {
-                await _module.DisposeAsync();
-            }
-            catch (JSDisconnectedException)
-            {
-                // As above.
-            }
+            return;
         }
+        try
+        {
+            await _module.DisposeAsync();
+        }
+        catch (JSDisconnectedException)
+        {
+            // The circuit is gone and the module with the page.
+        }
+        _module = null;
     }
 
     /// <summary>An <see cref="IProgress{T}"/> that calls back on the reporting thread (unlike Progress&lt;T&gt;, which posts).</summary>
