@@ -7,9 +7,9 @@ namespace CityOps.Analytics.Streaming;
 /// </summary>
 public sealed class HistoryRing
 {
-    private readonly long[] _buckets;
-    private readonly long[] _ticks;
-    private readonly double[] _values;
+    // One array of points rather than one per field: an update touches one place in memory, not three (the live store
+    // updates one ring per reading, across thousands of sensors, so each update is a cache miss).
+    private readonly Point[] _points;
     private readonly long _resolutionTicks;
     private long _newestBucket = long.MinValue;
 
@@ -17,57 +17,55 @@ public sealed class HistoryRing
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(resolution, TimeSpan.Zero);
-        _buckets = new long[capacity];
-        Array.Fill(_buckets, long.MinValue);
-        _ticks = new long[capacity];
-        _values = new double[capacity];
+        _points = new Point[capacity];
+        Array.Fill(_points, new Point(long.MinValue, 0, 0));
         _resolutionTicks = resolution.Ticks;
     }
 
-    public int Capacity => _buckets.Length;
+    public int Capacity => _points.Length;
 
     public void Add(long ticks, double value)
     {
         var bucket = ticks / _resolutionTicks;
-        if (_newestBucket != long.MinValue && bucket <= _newestBucket - _buckets.Length)
+        if (_newestBucket != long.MinValue && bucket <= _newestBucket - _points.Length)
         {
             return;
         }
-        var slot = (int)(bucket % _buckets.Length);
-        if (_buckets[slot] == bucket)
+        ref var point = ref _points[(int)(bucket % _points.Length)];
+        if (point.Bucket == bucket)
         {
-            if (ticks < _ticks[slot])
+            if (ticks < point.Ticks)
             {
                 return;
             }
         }
-        else if (_buckets[slot] > bucket)
+        else if (point.Bucket > bucket)
         {
             return;
         }
-        _buckets[slot] = bucket;
-        _ticks[slot] = ticks;
-        _values[slot] = value;
+        point = new Point(bucket, ticks, value);
         _newestBucket = Math.Max(_newestBucket, bucket);
     }
 
     /// <summary>The points of the buckets that end after <paramref name="sinceTicks"/>, oldest first.</summary>
     public List<(DateTime Ts, double Value)> ToList(long sinceTicks)
     {
-        var result = new List<(DateTime, double)>(_buckets.Length);
+        var result = new List<(DateTime, double)>(_points.Length);
         if (_newestBucket == long.MinValue)
         {
             return result;
         }
-        var oldest = Math.Max(_newestBucket - _buckets.Length + 1, sinceTicks / _resolutionTicks);
+        var oldest = Math.Max(_newestBucket - _points.Length + 1, sinceTicks / _resolutionTicks);
         for (var bucket = oldest; bucket <= _newestBucket; bucket++)
         {
-            var slot = (int)(bucket % _buckets.Length);
-            if (_buckets[slot] == bucket)
+            var point = _points[(int)(bucket % _points.Length)];
+            if (point.Bucket == bucket)
             {
-                result.Add((new DateTime(_ticks[slot], DateTimeKind.Utc), _values[slot]));
+                result.Add((new DateTime(point.Ticks, DateTimeKind.Utc), point.Value));
             }
         }
         return result;
     }
+
+    private readonly record struct Point(long Bucket, long Ticks, double Value);
 }
