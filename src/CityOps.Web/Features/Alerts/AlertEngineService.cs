@@ -80,7 +80,7 @@ public sealed class AlertEngineService : BackgroundService, IReadingsObserver
     /// <summary>Batches of readings not evaluated because the engine fell too far behind.</summary>
     public long DroppedBatches => Interlocked.Read(ref _droppedBatches);
 
-    /// <summary>On the ingest writer's thread: only hands the batch to the engine's loop.</summary>
+    /// <summary>On the ingest writer's observer loop: only hands the batch to the engine's loop.</summary>
     public void OnCommitted(IReadOnlyList<CommittedReading> readings)
     {
         if (readings.Count > 0 && !_queue.Writer.TryWrite(readings))
