@@ -18,16 +18,14 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
 {
     private const string InsertNewSql = "INSERT INTO readings (sensor_id, ts, value) SELECT sensor_id, ts, value FROM ingest_staging ON CONFLICT DO NOTHING";
 
-    // In bucket order, the order the rollup worker takes marks in, so the two cannot deadlock.
-    private const string MarkSql = """
-        INSERT INTO rollup_pending (bucket, first_dirtied_at, dirtied_at)
-        SELECT b, $2, $2 FROM unnest($1::timestamptz[]) AS b ORDER BY b
-        ON CONFLICT (bucket) DO UPDATE SET dirtied_at = excluded.dirtied_at
-        """;
+    // Appended, one row per minute written: a mark never waits for another writer's mark of the same minute.
+    private const string MarkSql = "INSERT INTO rollup_pending (bucket, dirtied_at) SELECT b, $2 FROM unnest($1::timestamptz[]) AS b";
 
+    // Claims are taken in key order, so two writers claiming the same keys (a retry while the first try is still
+    // being written) wait for each other instead of deadlocking.
     private const string ClaimSql = """
         INSERT INTO ingest_requests (api_key_id, idempotency_key, response_json, created_at)
-        SELECT k, i, r, $4 FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS t(k, i, r)
+        SELECT k, i, r, $4 FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS t(k, i, r) ORDER BY k, i
         ON CONFLICT DO NOTHING
         RETURNING api_key_id, idempotency_key
         """;
@@ -238,7 +236,7 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         }
     }
 
-    /// <summary>The distinct UTC minutes of the items' readings, in order (the order marks are locked in).</summary>
+    /// <summary>The distinct UTC minutes of the items' readings, in order.</summary>
     private static DateTime[] Minutes(IReadOnlyList<IngestWorkItem> items)
     {
         var minutes = new SortedSet<long>();

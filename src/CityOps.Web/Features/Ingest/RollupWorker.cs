@@ -34,13 +34,19 @@ internal sealed class RollupWorker(
         return tx;
     }
 
-    // Writers lock marks in bucket order too, so taking them in that order cannot deadlock with a writer. Waiting for
-    // a writer's lock here means the next statement's snapshot sees that writer's readings.
+    // Takes every visible mark of the due minutes (a minute is due once quiet for the interval, or once its oldest
+    // mark is older than the maximum lag). Marks appended by transactions still in flight are invisible here and stay,
+    // so their minutes come back on a later pass with their readings committed; the recomputation that follows in the
+    // same transaction sees at least every reading whose mark it took.
     private const string TakeSql = """
-        DELETE FROM rollup_pending WHERE bucket IN (
-            SELECT bucket FROM rollup_pending WHERE $1 OR dirtied_at <= $2 OR first_dirtied_at <= $3
-            ORDER BY bucket LIMIT $4 FOR UPDATE)
-        RETURNING bucket
+        WITH due AS (
+            SELECT bucket FROM rollup_pending GROUP BY bucket
+            HAVING $1 OR max(dirtied_at) <= $2 OR min(dirtied_at) <= $3
+            ORDER BY bucket LIMIT $4
+        ), taken AS (
+            DELETE FROM rollup_pending p USING due WHERE p.bucket = due.bucket RETURNING p.bucket
+        )
+        SELECT DISTINCT bucket FROM taken ORDER BY bucket
         """;
 
     private const string ReplaceRollup = """
