@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using CityOps.Web.Features.Telemetry;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CityOps.Benchmarks;
 
@@ -88,6 +89,9 @@ internal sealed class ReceiptLog(int sensors, int capacity)
     private int Capacity => capacity;
 }
 
+/// <summary>The hub protocol the benchmark's clients speak.</summary>
+internal enum HubProtocol { Json, MessagePack }
+
 /// <summary>
 /// The live benchmark's hub clients, run in a child process of their own as real consumers (a video wall, another
 /// dashboard) would be: their receive loops, deserialisation and garbage do not run in the server's process, so the
@@ -122,7 +126,7 @@ internal sealed class HubClientFleet : IAsyncDisposable
     /// <summary>The client process's garbage collections and pause time in the last phase, as it reported them.</summary>
     public string Gc { get; private set; } = "";
 
-    public static async Task<HubClientFleet> StartAsync(string baseUrl, string apiKey, string keysFile, int capacity)
+    public static async Task<HubClientFleet> StartAsync(string baseUrl, string apiKey, string keysFile, int capacity, HubProtocol protocol)
     {
         var receipts = Path.Combine(Path.GetDirectoryName(keysFile)!, $"receipts-{Guid.NewGuid():N}.bin");
         var start = new ProcessStartInfo(Environment.ProcessPath!)
@@ -136,7 +140,7 @@ internal sealed class HubClientFleet : IAsyncDisposable
         foreach (var arg in new[]
         {
             Command, "--url", baseUrl, "--key", apiKey, "--keys", keysFile, "--capacity", capacity.ToString(CultureInfo.InvariantCulture),
-            "--out", receipts,
+            "--out", receipts, "--protocol", protocol.ToString(),
         })
         {
             start.ArgumentList.Add(arg);
@@ -211,6 +215,7 @@ internal sealed class HubClientFleet : IAsyncDisposable
             index[keys[i]] = i;
         }
         var capacity = int.Parse(Arg("--capacity"), CultureInfo.InvariantCulture);
+        var protocol = Enum.Parse<HubProtocol>(Arg("--protocol"));
         var connections = new List<HubConnection>();
         ReceiptLog? log = null;
         var gcBefore = (Gen0: 0, Gen1: 0, Gen2: 0, Pause: TimeSpan.Zero);
@@ -225,9 +230,13 @@ internal sealed class HubClientFleet : IAsyncDisposable
                 var phaseLog = log = new ReceiptLog(keys.Length, capacity);
                 for (var c = 0; c < clients; c++)
                 {
-                    var connection = new HubConnectionBuilder()
-                        .WithUrl(Arg("--url") + TelemetryHub.Path, o => o.Headers["X-Api-Key"] = Arg("--key"))
-                        .Build();
+                    var builder = new HubConnectionBuilder()
+                        .WithUrl(Arg("--url") + TelemetryHub.Path, o => o.Headers["X-Api-Key"] = Arg("--key"));
+                    if (protocol == HubProtocol.MessagePack)
+                    {
+                        builder.AddMessagePackProtocol();
+                    }
+                    var connection = builder.Build();
                     connection.On<SensorAggregate[]>(TelemetryHub.AggregatesMethod, batch =>
                     {
                         var now = Stopwatch.GetTimestamp();

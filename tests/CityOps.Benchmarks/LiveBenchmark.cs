@@ -16,7 +16,8 @@ namespace CityOps.Benchmarks;
 internal enum LiveBenchmarkPart { All, Fanout, History }
 
 internal sealed record LiveBenchmarkOptions(int Sensors, double MaxRate, int Seconds, int Clients, int SensorsPerClient, int BatchSize, int Concurrency,
-    LiveBenchmarkPart Part = LiveBenchmarkPart.All, int HistoryRuns = 20, double Rate = 0, int Repeat = 1, int WarmUpSeconds = 10)
+    LiveBenchmarkPart Part = LiveBenchmarkPart.All, int HistoryRuns = 20, double Rate = 0, int Repeat = 1, int WarmUpSeconds = 10,
+    HubProtocol Protocol = HubProtocol.Json)
 {
     public static LiveBenchmarkOptions Parse(string[] args)
     {
@@ -37,6 +38,7 @@ internal sealed record LiveBenchmarkOptions(int Sensors, double MaxRate, int Sec
                 "--repeat" => o with { Repeat = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--warm-up" => o with { WarmUpSeconds = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--history-runs" => o with { HistoryRuns = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--protocol" => o with { Protocol = Enum.Parse<HubProtocol>(value, ignoreCase: true) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -103,8 +105,8 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
         await File.WriteAllLinesAsync(keysFile, keys);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Concurrency * 2 }) { BaseAddress = new Uri(baseUrl) };
         http.DefaultRequestHeaders.Add("X-Api-Key", key);
-        Console.WriteLine($"{Environment.ProcessorCount} cores, {options.Sensors:N0} sensors, batches of {options.BatchSize}, {options.Concurrency} posts in flight, {options.Seconds} s per phase; " +
-            "hub clients run in a child process, so the CPU figures split server (with the load generator) and clients");
+        Console.WriteLine($"{Environment.ProcessorCount} cores, {options.Sensors:N0} sensors, batches of {options.BatchSize}, {options.Concurrency} posts in flight, {options.Seconds} s per phase, " +
+            $"hub protocol {options.Protocol}; hub clients run in a child process, so the CPU figures split server (with the load generator) and clients");
 
         var rate = options.Rate;
         if (rate <= 0)
@@ -120,7 +122,7 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
 
         // Each sensor gets a reading every keys/rate seconds and at most one aggregate per flush of it.
         var capacity = (int)Math.Ceiling(rate * Math.Max(options.Seconds, options.WarmUpSeconds) / keys.Length) * 2 + 64;
-        await using var clientFleet = await HubClientFleet.StartAsync(baseUrl, key, keysFile, capacity);
+        await using var clientFleet = await HubClientFleet.StartAsync(baseUrl, key, keysFile, capacity, options.Protocol);
         // A server that has run for a while has compiled its hot paths (tiered JIT); so has this one, and so has the
         // client process, before anything is timed.
         var warm = await WithClientsAsync(clientFleet, keys, options.Clients, http, rate, TimeSpan.FromSeconds(options.WarmUpSeconds));
