@@ -3,6 +3,7 @@ using CityOps.Web.Features.Administration.Assets;
 using CityOps.Web.Features.ControlRoom;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using CityOps.Web.Tests.Fakes;
 using Microsoft.JSInterop;
 
 namespace CityOps.Web.Tests.Administration;
@@ -45,7 +46,7 @@ public class LocationPickerTests : BunitContext
     [Fact]
     public async Task OnAfterRender_RemovedWhileTheMapIsCreated_RemovesTheMapOnceMade()
     {
-        var module = new RecordingJSObject { Create = new TaskCompletionSource<IJSObjectReference>() };
+        var module = new RecordingJSObject { Create = new TaskCompletionSource<IJSObjectReference?>() };
         _browser.Import.SetResult(module);
         RenderPicker();
         Assert.Equal("create", await module.FirstCall.WaitAsync(Patience, Xunit.TestContext.Current.CancellationToken));
@@ -62,7 +63,7 @@ public class LocationPickerTests : BunitContext
     public async Task DisposeAsync_MapShown_RemovesTheMapAndTheModule()
     {
         var map = new RecordingJSObject();
-        var module = new RecordingJSObject { Create = new TaskCompletionSource<IJSObjectReference>() };
+        var module = new RecordingJSObject { Create = new TaskCompletionSource<IJSObjectReference?>() };
         module.Create.SetResult(map);
         _browser.Import.SetResult(module);
         RenderPicker();
@@ -87,45 +88,5 @@ public class LocationPickerTests : BunitContext
 
         public ValueTask<TValue> InvokeAsync<TValue>(string identifier, CancellationToken cancellationToken, object?[]? args) =>
             InvokeAsync<TValue>(identifier, args);
-    }
-
-    /// <summary>A browser-side object that records what was called on it; "create" answers <see cref="Create"/>.</summary>
-    private sealed class RecordingJSObject : IJSObjectReference
-    {
-        private readonly TaskCompletionSource<string> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public List<string> Calls { get; } = [];
-
-        public TaskCompletionSource<IJSObjectReference>? Create { get; init; }
-
-        public TaskCompletionSource Disposed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<string> FirstCall => _first.Task;
-
-        private void Record(string call)
-        {
-            Calls.Add(call);
-            _first.TrySetResult(call);
-        }
-
-        public async ValueTask<TValue> InvokeAsync<TValue>(string identifier, object?[]? args)
-        {
-            Record(identifier);
-            if (identifier == "create" && Create is not null)
-            {
-                return (TValue)(object)await Create.Task;
-            }
-            return default!;
-        }
-
-        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, CancellationToken cancellationToken, object?[]? args) =>
-            InvokeAsync<TValue>(identifier, args);
-
-        public ValueTask DisposeAsync()
-        {
-            Record("DisposeAsync");
-            Disposed.TrySetResult();
-            return ValueTask.CompletedTask;
-        }
     }
 }

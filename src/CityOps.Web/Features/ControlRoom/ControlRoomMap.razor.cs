@@ -91,10 +91,11 @@ public sealed partial class ControlRoomMap : IAsyncDisposable
 
     private async Task CreateMapAsync()
     {
-        if (_map is not null)
+        if (_map is { } previous)
         {
-            await _map.InvokeVoidAsync("dispose");
-            await _map.DisposeAsync();
+            _map = null;
+            await previous.InvokeVoidAsync("dispose");
+            await previous.DisposeAsync();
         }
         var tiles = Options.CurrentValue;
         var options = new
@@ -108,7 +109,20 @@ public sealed partial class ControlRoomMap : IAsyncDisposable
             severity = LiveStateStyle.All.ToDictionary(LiveStateStyle.Name, s => (int)s),
             colours = LiveStateStyle.All.ToDictionary(LiveStateStyle.Name, LiveStateStyle.Colour),
         };
-        _map = await _module!.InvokeAsync<IJSObjectReference>("create", _element, options, _self);
+        // Null when the map left the page while the call was on its way.
+        var map = await _module!.InvokeAsync<IJSObjectReference?>("create", _element, options, _self);
+        if (map is null)
+        {
+            return;
+        }
+        if (_disposed)
+        {
+            // Disposed while the map was being made: nobody else will remove it.
+            await map.InvokeVoidAsync("dispose");
+            await map.DisposeAsync();
+            return;
+        }
+        _map = map;
         _shownView = View;
         _sent.Clear();
         foreach (var m in Markers)

@@ -18,6 +18,7 @@ internal sealed class TrendChart(IJSRuntime js) : IAsyncDisposable
     internal const string ModulePath = "./js/trend-chart.js";
     private IJSObjectReference? _module;
     private IJSObjectReference? _chart;
+    private bool _disposed;
 
     public bool IsCreated => _chart is not null;
 
@@ -37,13 +38,39 @@ internal sealed class TrendChart(IJSRuntime js) : IAsyncDisposable
     /// <summary>Draws with another of the module's chart kinds (<paramref name="kind"/> is its exported function), replacing any chart drawn before.</summary>
     public async Task CreateAsync(string kind, ElementReference element, object options, object packed)
     {
+        if (_disposed)
+        {
+            return;
+        }
         _module ??= await js.InvokeAsync<IJSObjectReference>("import", ModulePath);
         if (_chart is not null)
         {
             await _chart.InvokeVoidAsync("dispose");
             await _chart.DisposeAsync();
         }
-        _chart = await _module.InvokeAsync<IJSObjectReference>(kind, element, options, packed);
+        _chart = null;
+        // Null when the element left the page while the call was on its way.
+        var chart = await _module.InvokeAsync<IJSObjectReference?>(kind, element, options, packed);
+        if (_disposed && chart is not null)
+        {
+            // The owner went away while the chart was being made: nobody else will remove it.
+            await ReleaseAsync(chart);
+            return;
+        }
+        _chart = chart;
+    }
+
+    private static async Task ReleaseAsync(IJSObjectReference chart)
+    {
+        try
+        {
+            await chart.InvokeVoidAsync("dispose");
+            await chart.DisposeAsync();
+        }
+        catch (JSDisconnectedException)
+        {
+            // The circuit is gone and the chart with the page.
+        }
     }
 
     public async Task SetDataAsync(TrendSeries series, bool band)
@@ -72,13 +99,15 @@ internal sealed class TrendChart(IJSRuntime js) : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
+        var chart = _chart;
+        _chart = null;
+        if (chart is not null)
+        {
+            await ReleaseAsync(chart);
+        }
         try
         {
-            if (_chart is not null)
-            {
-                await _chart.InvokeVoidAsync("dispose");
-                await _chart.DisposeAsync();
-            }
             if (_module is not null)
             {
                 await _module.DisposeAsync();

@@ -22,6 +22,9 @@ function markerTitle(m) {
 }
 
 export function create(element, options, component) {
+    // The map may have left the page while the call was on its way; Leaflet would throw on the missing container
+    // and end the operator's whole session.
+    if (!element?.isConnected) return null;
     const map = L.map(element, { zoomControl: true, attributionControl: !!options.tileUrl, keyboard: true, minZoom: 3, maxZoom: 19 })
         .setView([options.latitude, options.longitude], options.zoom);
     if (options.tileUrl) {

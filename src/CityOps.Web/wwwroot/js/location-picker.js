@@ -8,6 +8,9 @@ function round(x) {
 }
 
 export function create(element, options, component) {
+    // The map may have left the page while the call was on its way; Leaflet would throw on the missing container
+    // and end the operator's whole session.
+    if (!element?.isConnected) return null;
     const map = L.map(element, { zoomControl: true, attributionControl: !!options.tileUrl, keyboard: true, minZoom: 2, maxZoom: 19 })
         .setView([options.latitude, options.longitude], options.zoom);
     if (options.tileUrl) {

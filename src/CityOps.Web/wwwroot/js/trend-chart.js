@@ -86,6 +86,9 @@ function drawMarkers(u, markers) {
 }
 
 export function create(element, options, bytes) {
+    // The component may have left the page while the call was on its way (another page, a range or a panel
+    // replaced): there is nothing to draw into, and throwing here would end the operator's whole session.
+    if (!element?.isConnected) return null;
     // Render time is measured from receiving the series to the end of the first draw of it.
     let measuring = performance.now();
     const data = unpack(bytes);
@@ -170,6 +173,9 @@ const evidenceColours = {
 };
 
 export function evidence(element, options, bytes) {
+    // The component may have left the page while the call was on its way (another page, a range or a panel
+    // replaced): there is nothing to draw into, and throwing here would end the operator's whole session.
+    if (!element?.isConnected) return null;
     const data = unpack(bytes);
     const base = makeOptions(element, { ...options, band: false }, Math.max(element.clientWidth, 300));
     const colour = kind => cssVar(element, ...(evidenceColours[kind] ?? evidenceColours.value));

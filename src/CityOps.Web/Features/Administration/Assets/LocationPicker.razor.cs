@@ -71,7 +71,7 @@ public sealed partial class LocationPicker : IAsyncDisposable
                 tileAttribution = Options.Value.TileAttribution,
                 baseMapUrl = BaseMapUrl,
             };
-            _map = await _module.InvokeAsync<IJSObjectReference>("create", _element, options, _self);
+            _map = await _module.InvokeAsync<IJSObjectReference?>("create", _element, options, _self);
             _shown = (Latitude, Longitude);
             if (_disposed)
             {
