@@ -1,5 +1,6 @@
 using System.Net;
 using CityOps.IntegrationTests.Infrastructure;
+using Npgsql;
 using static CityOps.IntegrationTests.Ingest.IngestTestHost;
 
 namespace CityOps.IntegrationTests.Ingest;
@@ -54,5 +55,47 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
             Assert.True(mismatches == 0, $"{mismatches} {table} rows differ from the aggregate over readings");
         }
         Assert.True(await host.ScalarAsync<long>("SELECT count(*) FROM rollup_1h") >= 9);
+    }
+
+    [Fact]
+    public async Task PostReadings_AnotherWriterMidTransactionInTheSameMinute_NeitherWaitsAndRollupsTakeItsReadingsOnceCommitted()
+    {
+        await using var host = await StartAsync(await pg.CreateDatabaseAsync());
+        var minute = new DateTimeOffset(DateTime.UtcNow.AddHours(-3).Ticks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero);
+        var client = host.Client(host.IngestKey);
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/v1/readings", Json(Batch((Pressure, minute.AddSeconds(1), 2))), Ct)).StatusCode);
+
+        // A second instance is in the middle of writing to the same minute: its mark and its reading are not committed yet.
+        await using var other = new NpgsqlConnection(host.ConnectionString);
+        await other.OpenAsync(Ct);
+        await using var tx = await other.BeginTransactionAsync(Ct);
+        await using (var write = new NpgsqlBatch(other, tx)
+        {
+            BatchCommands =
+            {
+                new("INSERT INTO rollup_pending (bucket, dirtied_at) VALUES ($1, now())") { Parameters = { new() { Value = minute.UtcDateTime } } },
+                new("INSERT INTO readings (sensor_id, ts, value) VALUES ($1, $2, 8)")
+                {
+                    Parameters = { new() { Value = host.SensorId(Pressure) }, new() { Value = minute.AddSeconds(30).UtcDateTime } },
+                },
+            },
+        })
+        {
+            await write.ExecuteNonQueryAsync(Ct);
+        }
+
+        // This instance writes to the same minute meanwhile and is not held up by the other one's mark.
+        var response = await client.PostAsync("/api/v1/readings", Json(Batch((Pressure, minute.AddSeconds(2), 4))), Ct).WaitAsync(TimeSpan.FromSeconds(15), Ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await host.FlushRollupsAsync();
+        const string Minute = "SELECT count FROM rollup_1m WHERE sensor_id = $1 AND bucket = $2";
+        Assert.Equal(2L, await host.ScalarAsync<long>(Minute, host.SensorId(Pressure), minute.UtcDateTime));
+
+        // Once the other instance commits, its mark brings the minute back and the rollups take its reading too.
+        await tx.CommitAsync(Ct);
+        await host.FlushRollupsAsync();
+        Assert.Equal(3L, await host.ScalarAsync<long>(Minute, host.SensorId(Pressure), minute.UtcDateTime));
+        Assert.Equal(14.0, await host.ScalarAsync<double>("SELECT sum FROM rollup_1h WHERE sensor_id = $1", host.SensorId(Pressure)));
+        Assert.Equal(0L, await host.ScalarAsync<long>("SELECT count(*) FROM rollup_pending"));
     }
 }
