@@ -64,6 +64,30 @@ public class TrendChartTests
         Assert.Equal(["create", "DisposeAsync"], module.Calls);
     }
 
+    [Fact]
+    public async Task DisposeAsync_CircuitClosingCancelsTheCalls_CompletesWithoutError()
+    {
+        var module = new RecordingJSObject { Create = new TaskCompletionSource<IJSObjectReference?>() };
+        module.Create.SetResult(new Cancelled());
+        var chart = new TrendChart(new Browser(module));
+        await chart.CreateAsync("create", new ElementReference("chart"), new { }, Array.Empty<double>());
+
+        await chart.DisposeAsync();
+
+        Assert.False(chart.IsCreated);
+        Assert.Equal(["create", "DisposeAsync"], module.Calls);
+    }
+
+    /// <summary>A chart whose calls a closing circuit cancels, as Blazor does with the calls still pending.</summary>
+    private sealed class Cancelled : IJSObjectReference
+    {
+        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, object?[]? args) => throw new TaskCanceledException();
+
+        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, CancellationToken cancellationToken, object?[]? args) => throw new TaskCanceledException();
+
+        public ValueTask DisposeAsync() => throw new TaskCanceledException();
+    }
+
     /// <summary>The browser's side of <see cref="IJSRuntime"/>: imports the trend chart's module and nothing else.</summary>
     private sealed class Browser(IJSObjectReference module) : IJSRuntime
     {

@@ -369,9 +369,9 @@ public sealed partial class AlarmConsole : IAsyncDisposable
             {
                 await _sound.DisposeAsync();
             }
-            catch (JSDisconnectedException)
+            catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
             {
-                // The circuit is gone with the browser.
+                // The circuit is gone or closing (closing cancels the calls still pending) with the browser.
             }
         }
     }

@@ -67,9 +67,9 @@ internal sealed class TrendChart(IJSRuntime js) : IAsyncDisposable
             await chart.InvokeVoidAsync("dispose");
             await chart.DisposeAsync();
         }
-        catch (JSDisconnectedException)
+        catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
         {
-            // The circuit is gone and the chart with the page.
+            // The circuit is gone or closing (closing cancels the calls still pending) and the chart with the page.
         }
     }
 
@@ -113,9 +113,9 @@ internal sealed class TrendChart(IJSRuntime js) : IAsyncDisposable
                 await _module.DisposeAsync();
             }
         }
-        catch (JSDisconnectedException)
+        catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
         {
-            // The circuit is gone and the chart with the page.
+            // The circuit is gone or closing (closing cancels the calls still pending) and the chart with the page.
         }
     }
 }

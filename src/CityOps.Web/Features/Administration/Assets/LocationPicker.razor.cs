@@ -118,9 +118,10 @@ public sealed partial class LocationPicker : IAsyncDisposable
                 await module.DisposeAsync();
             }
         }
-        catch (JSDisconnectedException)
+        catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
         {
-            // The circuit is gone and the browser with it: nothing is left to clean up there.
+            // The circuit is gone or closing (closing cancels the calls still pending) and the browser with it:
+            // nothing is left to clean up there.
         }
     }
 }

@@ -216,9 +216,9 @@ public sealed partial class RuleBacktestPanel : ComponentBase, IAsyncDisposable
             await _chart.InvokeVoidAsync("dispose");
             await _chart.DisposeAsync();
         }
-        catch (JSDisconnectedException)
+        catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
         {
-            // The circuit is gone and the chart with the page.
+            // The circuit is gone or closing (closing cancels the calls still pending) and the chart with the page.
         }
         _chart = null;
     }
@@ -242,9 +242,9 @@ public sealed partial class RuleBacktestPanel : ComponentBase, IAsyncDisposable
         {
             await _module.DisposeAsync();
         }
-        catch (JSDisconnectedException)
+        catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
         {
-            // The circuit is gone and the module with the page.
+            // The circuit is gone or closing (closing cancels the calls still pending) and the module with the page.
         }
         _module = null;
     }

@@ -178,9 +178,9 @@ public sealed partial class RulesPage : ComponentBase, IAsyncDisposable
             {
                 await _module.DisposeAsync();
             }
-            catch (JSDisconnectedException)
+            catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
             {
-                // The circuit is gone; so is the module.
+                // The circuit is gone or closing (closing cancels the calls still pending); so is the module.
             }
         }
     }
