@@ -116,6 +116,74 @@ public class ConnectionLossUiTests(PostgresFixture pg, BrowserFixture browser) :
         }
     }
 
+    [Fact]
+    public async Task AnyPage_ErrorAsTheServerGoesAway_SaysItCannotBeReachedThenReloadsOnceItIsBack()
+    {
+        var keys = Path.Combine(Path.GetTempPath(), $"cityops-keys-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(keys);
+        var settings = new Dictionary<string, string?> { ["DataProtection:KeysDirectory"] = keys };
+        var database = await pg.CreateDatabaseAsync();
+        KestrelApp? first = KestrelApp.Start(database, settings);
+        KestrelApp? second = null;
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = first.BaseUrl });
+        try
+        {
+            context.SetDefaultTimeout((float)Patience.TotalMilliseconds);
+            SetDefaultExpectTimeout((float)Patience.TotalMilliseconds);
+            await first.SeedDemoAccountsAndTestWorldAsync();
+            var page = await context.NewPageAsync();
+            await SignInAsync(page, first.BaseUrl, "/assets/tplant.line1.press");
+            // Marks this document: a reload replaces it.
+            await page.EvaluateAsync("window.cityopsTestMark = true");
+            var error = page.GetByTestId("error-banner");
+            var banner = page.GetByTestId("connection-banner");
+            var port = first.Port;
+
+            // A server shutting down can end a session with an error, and the screen's reload then falls due while the
+            // server is away.
+            await first.DisposeAsync();
+            first = null;
+            await page.EvaluateAsync("document.getElementById('blazor-error-ui').style.display = 'block'");
+            await Expect(error).ToBeVisibleAsync();
+
+            // Instead of reloading into the browser's error page, the screen says the server cannot be reached and waits.
+            await Expect(banner).ToContainTextAsync("cannot be reached");
+            await Expect(error).ToBeHiddenAsync();
+            await Expect(page.GetByTestId("theme-toggle")).ToBeVisibleAsync();
+            Assert.True(await page.EvaluateAsync<bool>("window.cityopsTestMark === true"), "the screen reloaded while the server was away");
+
+            second = KestrelApp.Start(database, settings, port);
+            await Wait.UntilAsync(async () =>
+            {
+                try
+                {
+                    return await page.EvaluateAsync<bool>("window.cityopsTestMark === undefined && document.readyState === 'complete'");
+                }
+                catch (PlaywrightException)
+                {
+                    // The document is being replaced.
+                    return false;
+                }
+            }, Patience, "the screen to reload once the server is back");
+            await Expect(page.GetByTestId("theme-toggle")).ToBeEnabledAsync();
+            await Expect(banner).ToBeHiddenAsync();
+            Assert.EndsWith("/assets/tplant.line1.press", page.Url);
+        }
+        finally
+        {
+            await context.CloseAsync();
+            if (second is not null)
+            {
+                await second.DisposeAsync();
+            }
+            if (first is not null)
+            {
+                await first.DisposeAsync();
+            }
+            Directory.Delete(keys, recursive: true);
+        }
+    }
+
     /// <summary>The value as the sensor card shows it, with however many decimals the sensor's resolution asks for.</summary>
     private static Regex Shows(int value) => new($@"^{value}(\.0+)? °C$");
 
