@@ -18,45 +18,36 @@ public class ConnectionLossUiTests(PostgresFixture pg, BrowserFixture browser) :
     [Fact]
     public async Task MachineDetail_ServerRestarts_SaysConnectionLostThenResumesWithFreshValuesByItself()
     {
-        var keys = Path.Combine(Path.GetTempPath(), $"cityops-keys-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(keys);
-        // Both instances must accept the sign-in cookie, as instances sharing a key volume do in production.
-        var settings = new Dictionary<string, string?> { ["DataProtection:KeysDirectory"] = keys };
-        var database = await pg.CreateDatabaseAsync();
-        KestrelApp? first = KestrelApp.Start(database, settings);
-        KestrelApp? second = null;
+        await using var server = await RestartingServer.StartAsync(pg);
         using var feedingFirst = new CancellationTokenSource();
         using var feedingSecond = new CancellationTokenSource();
         var feeds = new List<Task>();
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = first.BaseUrl });
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl });
         try
         {
             context.SetDefaultTimeout((float)Patience.TotalMilliseconds);
             SetDefaultExpectTimeout((float)Patience.TotalMilliseconds);
-            await first.SeedDemoAccountsAndTestWorldAsync();
+            await server.Current!.SeedDemoAccountsAndTestWorldAsync();
             var page = await context.NewPageAsync();
             var loads = 0;
             page.Load += (_, _) => Interlocked.Increment(ref loads);
-            await SignInAsync(page, first.BaseUrl, "/assets/tplant.line1.press");
+            await SignInAsync(page, server.BaseUrl, "/assets/tplant.line1.press");
             var value = page.Locator($".cityops-sensorstatus[data-sensor-key='{PressTemp}'] [data-testid='sensor-value']");
             var banner = page.GetByTestId("connection-banner");
-            feeds.Add(FeedAsync(first, 61, feedingFirst.Token));
+            feeds.Add(FeedAsync(server.Current!, 61, feedingFirst.Token));
             await Expect(value).ToHaveTextAsync(Shows(61));
             await Expect(banner).ToBeHiddenAsync();
             var loadsBeforeLoss = Volatile.Read(ref loads);
-            var port = first.Port;
 
             await feedingFirst.CancelAsync();
             await feeds[0];
-            await first.DisposeAsync();
-            first = null;
+            await server.StopAsync();
 
             await Expect(banner).ToBeVisibleAsync();
             await Expect(banner).ToContainTextAsync(new Regex("Connection to the server lost|cannot be reached"));
             await Expect(value).ToHaveTextAsync(Shows(61));
 
-            second = KestrelApp.Start(database, settings, port);
-            feeds.Add(FeedAsync(second, 77, feedingSecond.Token));
+            feeds.Add(FeedAsync(server.StartAgain(), 77, feedingSecond.Token));
 
             await Expect(value).ToHaveTextAsync(Shows(77));
             await Expect(banner).ToBeHiddenAsync();
@@ -70,15 +61,6 @@ public class ConnectionLossUiTests(PostgresFixture pg, BrowserFixture browser) :
             await feedingSecond.CancelAsync();
             await Task.WhenAll(feeds);
             await context.CloseAsync();
-            if (second is not null)
-            {
-                await second.DisposeAsync();
-            }
-            if (first is not null)
-            {
-                await first.DisposeAsync();
-            }
-            Directory.Delete(keys, recursive: true);
         }
     }
 
@@ -119,30 +101,23 @@ public class ConnectionLossUiTests(PostgresFixture pg, BrowserFixture browser) :
     [Fact]
     public async Task AnyPage_ErrorAsTheServerGoesAway_SaysItCannotBeReachedThenReloadsOnceItIsBack()
     {
-        var keys = Path.Combine(Path.GetTempPath(), $"cityops-keys-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(keys);
-        var settings = new Dictionary<string, string?> { ["DataProtection:KeysDirectory"] = keys };
-        var database = await pg.CreateDatabaseAsync();
-        KestrelApp? first = KestrelApp.Start(database, settings);
-        KestrelApp? second = null;
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = first.BaseUrl });
+        await using var server = await RestartingServer.StartAsync(pg);
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl });
         try
         {
             context.SetDefaultTimeout((float)Patience.TotalMilliseconds);
             SetDefaultExpectTimeout((float)Patience.TotalMilliseconds);
-            await first.SeedDemoAccountsAndTestWorldAsync();
+            await server.Current!.SeedDemoAccountsAndTestWorldAsync();
             var page = await context.NewPageAsync();
-            await SignInAsync(page, first.BaseUrl, "/assets/tplant.line1.press");
+            await SignInAsync(page, server.BaseUrl, "/assets/tplant.line1.press");
             // Marks this document: a reload replaces it.
             await page.EvaluateAsync("window.cityopsTestMark = true");
             var error = page.GetByTestId("error-banner");
             var banner = page.GetByTestId("connection-banner");
-            var port = first.Port;
 
             // A server shutting down can end a session with an error, and the screen's reload then falls due while the
             // server is away.
-            await first.DisposeAsync();
-            first = null;
+            await server.StopAsync();
             await page.EvaluateAsync("document.getElementById('blazor-error-ui').style.display = 'block'");
             await Expect(error).ToBeVisibleAsync();
 
@@ -152,7 +127,7 @@ public class ConnectionLossUiTests(PostgresFixture pg, BrowserFixture browser) :
             await Expect(page.GetByTestId("theme-toggle")).ToBeVisibleAsync();
             Assert.True(await page.EvaluateAsync<bool>("window.cityopsTestMark === true"), "the screen reloaded while the server was away");
 
-            second = KestrelApp.Start(database, settings, port);
+            server.StartAgain();
             await Wait.UntilAsync(async () =>
             {
                 try
@@ -172,15 +147,6 @@ public class ConnectionLossUiTests(PostgresFixture pg, BrowserFixture browser) :
         finally
         {
             await context.CloseAsync();
-            if (second is not null)
-            {
-                await second.DisposeAsync();
-            }
-            if (first is not null)
-            {
-                await first.DisposeAsync();
-            }
-            Directory.Delete(keys, recursive: true);
         }
     }
 
@@ -221,5 +187,59 @@ public class ConnectionLossUiTests(PostgresFixture pg, BrowserFixture browser) :
                 }
             }
         }, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// One address and database, served by an instance that can be stopped and then replaced by a new one. The
+    /// instances share their data-protection keys, as instances sharing a key volume do in production, so the sign-in
+    /// cookie of the first is accepted by the next.
+    /// </summary>
+    private sealed class RestartingServer : IAsyncDisposable
+    {
+        private readonly string _database;
+        private readonly string _keys;
+        private readonly Dictionary<string, string?> _settings;
+        private readonly int _port;
+
+        private RestartingServer(string database, string keys)
+        {
+            _database = database;
+            _keys = keys;
+            _settings = new Dictionary<string, string?> { ["DataProtection:KeysDirectory"] = keys };
+            Current = KestrelApp.Start(database, _settings);
+            _port = Current.Port;
+            BaseUrl = Current.BaseUrl;
+        }
+
+        /// <summary>The instance serving now; null while stopped.</summary>
+        public KestrelApp? Current { get; private set; }
+
+        public string BaseUrl { get; }
+
+        public static async Task<RestartingServer> StartAsync(PostgresFixture pg)
+        {
+            var keys = Path.Combine(Path.GetTempPath(), $"cityops-keys-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(keys);
+            return new RestartingServer(await pg.CreateDatabaseAsync(), keys);
+        }
+
+        public async Task StopAsync()
+        {
+            var current = Current;
+            Current = null;
+            if (current is not null)
+            {
+                await current.DisposeAsync();
+            }
+        }
+
+        /// <summary>A new instance on the same address and database.</summary>
+        public KestrelApp StartAgain() => Current = KestrelApp.Start(_database, _settings, _port);
+
+        public async ValueTask DisposeAsync()
+        {
+            await StopAsync();
+            Directory.Delete(_keys, recursive: true);
+        }
     }
 }
