@@ -1,3 +1,4 @@
+using CityOps.Web.Components;
 using CityOps.Analytics.Alerts;
 using CityOps.Web.Features.ControlRoom;
 using Microsoft.AspNetCore.Components;
@@ -363,16 +364,6 @@ public sealed partial class AlarmConsole : IAsyncDisposable
         _subscription?.Dispose();
         await _disposed.CancelAsync();
         _disposed.Dispose();
-        if (_sound is not null)
-        {
-            try
-            {
-                await _sound.DisposeAsync();
-            }
-            catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
-            {
-                // The circuit is gone or closing (closing cancels the calls still pending) with the browser.
-            }
-        }
+        await BrowserObjects.ReleaseAsync(_sound);
     }
 }

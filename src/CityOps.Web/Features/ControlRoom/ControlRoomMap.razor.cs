@@ -1,3 +1,4 @@
+using CityOps.Web.Components;
 using CityOps.Web.Features.Live;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
@@ -91,12 +92,9 @@ public sealed partial class ControlRoomMap : IAsyncDisposable
 
     private async Task CreateMapAsync()
     {
-        if (_map is { } previous)
-        {
-            _map = null;
-            await previous.InvokeVoidAsync("dispose");
-            await previous.DisposeAsync();
-        }
+        var previous = _map;
+        _map = null;
+        await BrowserObjects.ReleaseAsync(previous, removeFromPage: true);
         var tiles = Options.CurrentValue;
         var options = new
         {
@@ -118,8 +116,7 @@ public sealed partial class ControlRoomMap : IAsyncDisposable
         if (_disposed)
         {
             // Disposed while the map was being made: nobody else will remove it.
-            await map.InvokeVoidAsync("dispose");
-            await map.DisposeAsync();
+            await BrowserObjects.ReleaseAsync(map, removeFromPage: true);
             return;
         }
         _map = map;
@@ -163,23 +160,10 @@ public sealed partial class ControlRoomMap : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
-        try
-        {
-            if (_map is not null)
-            {
-                await _map.InvokeVoidAsync("dispose");
-                await _map.DisposeAsync();
-            }
-            if (_module is not null)
-            {
-                await _module.DisposeAsync();
-            }
-        }
-        catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
-        {
-            // The circuit is gone or closing (closing cancels the calls still pending) and the browser with it:
-            // nothing is left to clean up there.
-        }
+        var (map, module) = (_map, _module);
+        (_map, _module) = (null, null);
+        await BrowserObjects.ReleaseAsync(map, removeFromPage: true);
+        await BrowserObjects.ReleaseAsync(module);
         _self?.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using CityOps.Web.Components;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 
@@ -42,35 +43,26 @@ internal sealed class TrendChart(IJSRuntime js) : IAsyncDisposable
         {
             return;
         }
-        _module ??= await js.InvokeAsync<IJSObjectReference>("import", ModulePath);
-        if (_chart is not null)
-        {
-            await _chart.InvokeVoidAsync("dispose");
-            await _chart.DisposeAsync();
-        }
+        var module = _module ??= await js.InvokeAsync<IJSObjectReference>("import", ModulePath);
+        var previous = _chart;
         _chart = null;
+        await BrowserObjects.ReleaseAsync(previous, removeFromPage: true);
+        if (_disposed)
+        {
+            // Disposed while the module loaded or the previous chart went.
+            _module = null;
+            await BrowserObjects.ReleaseAsync(module);
+            return;
+        }
         // Null when the element left the page while the call was on its way.
-        var chart = await _module.InvokeAsync<IJSObjectReference?>(kind, element, options, packed);
+        var chart = await module.InvokeAsync<IJSObjectReference?>(kind, element, options, packed);
         if (_disposed && chart is not null)
         {
             // The owner went away while the chart was being made: nobody else will remove it.
-            await ReleaseAsync(chart);
+            await BrowserObjects.ReleaseAsync(chart, removeFromPage: true);
             return;
         }
         _chart = chart;
-    }
-
-    private static async Task ReleaseAsync(IJSObjectReference chart)
-    {
-        try
-        {
-            await chart.InvokeVoidAsync("dispose");
-            await chart.DisposeAsync();
-        }
-        catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
-        {
-            // The circuit is gone or closing (closing cancels the calls still pending) and the chart with the page.
-        }
     }
 
     public async Task SetDataAsync(TrendSeries series, bool band)
@@ -100,22 +92,9 @@ internal sealed class TrendChart(IJSRuntime js) : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
-        var chart = _chart;
-        _chart = null;
-        if (chart is not null)
-        {
-            await ReleaseAsync(chart);
-        }
-        try
-        {
-            if (_module is not null)
-            {
-                await _module.DisposeAsync();
-            }
-        }
-        catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
-        {
-            // The circuit is gone or closing (closing cancels the calls still pending) and the chart with the page.
-        }
+        var (chart, module) = (_chart, _module);
+        (_chart, _module) = (null, null);
+        await BrowserObjects.ReleaseAsync(chart, removeFromPage: true);
+        await BrowserObjects.ReleaseAsync(module);
     }
 }

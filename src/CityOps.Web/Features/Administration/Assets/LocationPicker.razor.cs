@@ -1,3 +1,4 @@
+using CityOps.Web.Components;
 using CityOps.Web.Features.ControlRoom;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
@@ -106,22 +107,7 @@ public sealed partial class LocationPicker : IAsyncDisposable
     {
         var (map, module) = (_map, _module);
         (_map, _module) = (null, null);
-        try
-        {
-            if (map is not null)
-            {
-                await map.InvokeVoidAsync("dispose");
-                await map.DisposeAsync();
-            }
-            if (module is not null)
-            {
-                await module.DisposeAsync();
-            }
-        }
-        catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
-        {
-            // The circuit is gone or closing (closing cancels the calls still pending) and the browser with it:
-            // nothing is left to clean up there.
-        }
+        await BrowserObjects.ReleaseAsync(map, removeFromPage: true);
+        await BrowserObjects.ReleaseAsync(module);
     }
 }

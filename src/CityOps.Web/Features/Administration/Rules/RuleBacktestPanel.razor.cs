@@ -1,3 +1,4 @@
+using CityOps.Web.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using System.Globalization;
 using CityOps.Analytics.Alerts;
@@ -207,20 +208,9 @@ public sealed partial class RuleBacktestPanel : ComponentBase, IAsyncDisposable
 
     private async Task DisposeChartAsync()
     {
-        if (_chart is null)
-        {
-            return;
-        }
-        try
-        {
-            await _chart.InvokeVoidAsync("dispose");
-            await _chart.DisposeAsync();
-        }
-        catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
-        {
-            // The circuit is gone or closing (closing cancels the calls still pending) and the chart with the page.
-        }
+        var chart = _chart;
         _chart = null;
+        await BrowserObjects.ReleaseAsync(chart, removeFromPage: true);
     }
 
     public async ValueTask DisposeAsync()
@@ -234,19 +224,9 @@ public sealed partial class RuleBacktestPanel : ComponentBase, IAsyncDisposable
 
     private async Task DisposeModuleAsync()
     {
-        if (_module is null)
-        {
-            return;
-        }
-        try
-        {
-            await _module.DisposeAsync();
-        }
-        catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
-        {
-            // The circuit is gone or closing (closing cancels the calls still pending) and the module with the page.
-        }
+        var module = _module;
         _module = null;
+        await BrowserObjects.ReleaseAsync(module);
     }
 
     /// <summary>An <see cref="IProgress{T}"/> that calls back on the reporting thread (unlike Progress&lt;T&gt;, which posts).</summary>

@@ -1,3 +1,4 @@
+using CityOps.Web.Components;
 using CityOps.Analytics.Alerts;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -170,18 +171,5 @@ public sealed partial class RulesPage : ComponentBase, IAsyncDisposable
         await LoadAsync();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_module is not null)
-        {
-            try
-            {
-                await _module.DisposeAsync();
-            }
-            catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
-            {
-                // The circuit is gone or closing (closing cancels the calls still pending); so is the module.
-            }
-        }
-    }
+    public async ValueTask DisposeAsync() => await BrowserObjects.ReleaseAsync(_module);
 }
