@@ -220,7 +220,7 @@ internal sealed class LiveBenchmark(LiveBenchmarkOptions options)
             // summaries, which autovacuum keeps current during live ingest).
             await using (var tx = await connection.BeginTransactionAsync())
             {
-                await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({RollupWorker.AdvisoryLock})", ids, start, end);
+                await ExecuteAsync(connection, RollupWorker.LockSql, ids, start, end);
                 await ExecuteAsync(connection, """
                     INSERT INTO rollup_1m (sensor_id, bucket, count, sum, min, max, sum_sq, first_ts, first_value, last_ts, last_value)
                     SELECT sensor_id, date_trunc('minute', ts), count(*), sum(value), min(value), max(value), sum(value * value),

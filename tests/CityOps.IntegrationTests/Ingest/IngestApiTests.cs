@@ -247,16 +247,16 @@ public sealed class IngestApiTests(PostgresFixture pg) : IAsyncLifetime
         await using var blocker = new NpgsqlConnection(host.ConnectionString);
         await blocker.OpenAsync(Ct);
         await using var tx = await blocker.BeginTransactionAsync(Ct);
-        await using (var lockCmd = new NpgsqlCommand("LOCK TABLE rollup_pending IN ACCESS EXCLUSIVE MODE", blocker, tx))
+        await using (var lockCmd = new NpgsqlCommand("LOCK TABLE rollup_delta IN ACCESS EXCLUSIVE MODE", blocker, tx))
         {
             await lockCmd.ExecuteNonQueryAsync(Ct);
         }
 
         var first = client.PostAsync("/api/v1/readings", Json(Batch((Temperature, t0, 1))), Ct);
-        // The writer waits on its mark of the minute; the rollup worker (same application name) may be waiting too.
+        // The writer waits on its delta of the batch; the rollup worker (same application name) may be waiting too.
         await Wait.UntilAsync(async () => await host.ScalarAsync<long>(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'cityops-ingest' " +
-            "AND wait_event_type = 'Lock' AND ltrim(query) LIKE 'INSERT INTO rollup_pending%'") == 1);
+            "AND wait_event_type = 'Lock' AND ltrim(query) LIKE 'INSERT INTO rollup_delta%'") == 1);
         var queued = client.PostAsync("/api/v1/readings",
             Json(Batch(Enumerable.Range(1, 10).Select(i => (Temperature, t0.AddSeconds(i), 1.0)).ToArray())), Ct);
         var queue = host.Service<IngestQueue>();

@@ -1,6 +1,7 @@
 using System.Net;
 using CityOps.IntegrationTests.Infrastructure;
 using Npgsql;
+using CityOps.Web.Features.Ingest;
 using static CityOps.IntegrationTests.Ingest.IngestTestHost;
 
 namespace CityOps.IntegrationTests.Ingest;
@@ -8,6 +9,31 @@ namespace CityOps.IntegrationTests.Ingest;
 public sealed class RollupConsistencyTests(PostgresFixture pg)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly Dictionary<string, string?> QuietWorker = new() { ["Ingest:RollupInterval"] = "00:10:00", ["Ingest:RollupMaxLag"] = "00:10:00" };
+
+    private static DateTimeOffset Minute(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+
+    private static async Task AssertRollupsEqualRawAggregatesAsync(IngestTestHost host)
+    {
+        foreach (var (table, width) in new[] { ("rollup_1m", "1 minute"), ("rollup_1h", "1 hour") })
+        {
+            var mismatches = await host.ScalarAsync<long>($"""
+                WITH expected AS (
+                    SELECT sensor_id, date_bin('{width}', ts, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
+                           count(*) AS count, sum(value) AS sum, min(value) AS min, max(value) AS max, sum(value * value) AS sum_sq,
+                           min(ts) AS first_ts, max(ts) AS last_ts,
+                           (array_agg(value ORDER BY ts))[1] AS first_value, (array_agg(value ORDER BY ts DESC))[1] AS last_value
+                    FROM readings GROUP BY 1, 2)
+                SELECT count(*) FROM expected e FULL JOIN {table} r USING (sensor_id, bucket)
+                WHERE r.count IS DISTINCT FROM e.count OR r.sum IS DISTINCT FROM e.sum OR r.min IS DISTINCT FROM e.min
+                   OR r.max IS DISTINCT FROM e.max OR r.sum_sq IS DISTINCT FROM e.sum_sq
+                   OR r.first_ts IS DISTINCT FROM e.first_ts OR r.last_ts IS DISTINCT FROM e.last_ts
+                   OR r.first_value IS DISTINCT FROM e.first_value OR r.last_value IS DISTINCT FROM e.last_value
+                """);
+            Assert.True(mismatches == 0, $"{mismatches} {table} rows differ from the aggregate over readings");
+        }
+    }
 
     [Fact]
     public async Task PostReadings_OutOfOrderLateResentAndConcurrent_RollupsEqualAggregatesOverRawRows()
@@ -37,23 +63,8 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
         Assert.Equal((long)all.Length, await host.ScalarAsync<long>("SELECT count(*) FROM readings"));
         await host.FlushRollupsAsync();
         Assert.Equal(0L, await host.ScalarAsync<long>("SELECT count(*) FROM rollup_pending"));
-        foreach (var (table, width) in new[] { ("rollup_1m", "1 minute"), ("rollup_1h", "1 hour") })
-        {
-            var mismatches = await host.ScalarAsync<long>($"""
-                WITH expected AS (
-                    SELECT sensor_id, date_bin('{width}', ts, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
-                           count(*) AS count, sum(value) AS sum, min(value) AS min, max(value) AS max, sum(value * value) AS sum_sq,
-                           min(ts) AS first_ts, max(ts) AS last_ts,
-                           (array_agg(value ORDER BY ts))[1] AS first_value, (array_agg(value ORDER BY ts DESC))[1] AS last_value
-                    FROM readings GROUP BY 1, 2)
-                SELECT count(*) FROM expected e FULL JOIN {table} r USING (sensor_id, bucket)
-                WHERE r.count IS DISTINCT FROM e.count OR r.sum IS DISTINCT FROM e.sum OR r.min IS DISTINCT FROM e.min
-                   OR r.max IS DISTINCT FROM e.max OR r.sum_sq IS DISTINCT FROM e.sum_sq
-                   OR r.first_ts IS DISTINCT FROM e.first_ts OR r.last_ts IS DISTINCT FROM e.last_ts
-                   OR r.first_value IS DISTINCT FROM e.first_value OR r.last_value IS DISTINCT FROM e.last_value
-                """);
-            Assert.True(mismatches == 0, $"{mismatches} {table} rows differ from the aggregate over readings");
-        }
+        Assert.Equal(0L, await host.ScalarAsync<long>("SELECT count(*) FROM rollup_delta"));
+        await AssertRollupsEqualRawAggregatesAsync(host);
         Assert.True(await host.ScalarAsync<long>("SELECT count(*) FROM rollup_1h") >= 9);
     }
 
@@ -97,5 +108,107 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
         Assert.Equal(3L, await host.ScalarAsync<long>(Minute, host.SensorId(Pressure), minute.UtcDateTime));
         Assert.Equal(14.0, await host.ScalarAsync<double>("SELECT sum FROM rollup_1h WHERE sensor_id = $1", host.SensorId(Pressure)));
         Assert.Equal(0L, await host.ScalarAsync<long>("SELECT count(*) FROM rollup_pending"));
+    }
+
+    [Fact]
+    public async Task FlushRollups_MinuteMarkedWhileADeltaWithItsReadingsWaits_CountsEachReadingOnce()
+    {
+        await using var host = await StartAsync(await pg.CreateDatabaseAsync(), QuietWorker);
+        var minute = Minute(DateTime.UtcNow.AddHours(-2));
+        var client = host.Client(host.IngestKey);
+        // One request over two minutes: one delta whose readings the worker has not merged yet.
+        var response = await client.PostAsync("/api/v1/readings",
+            Json(Batch((Pressure, minute.AddSeconds(10), 3), (Pressure, minute.AddSeconds(20), 5), (Pressure, minute.AddSeconds(70), 7))), Ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(1L, await host.ScalarAsync<long>("SELECT count(*) FROM rollup_delta"));
+
+        // Another writer stored a reading of the first minute the way that marks it for recomputation.
+        await using (var other = new NpgsqlConnection(host.ConnectionString))
+        {
+            await other.OpenAsync(Ct);
+            await using var write = new NpgsqlBatch(other)
+            {
+                BatchCommands =
+                {
+                    new("INSERT INTO rollup_pending (bucket, dirtied_at) VALUES ($1, now())") { Parameters = { new() { Value = minute.UtcDateTime } } },
+                    new("INSERT INTO readings (sensor_id, ts, value) VALUES ($1, $2, 11)")
+                    {
+                        Parameters = { new() { Value = host.SensorId(Pressure) }, new() { Value = minute.AddSeconds(40).UtcDateTime } },
+                    },
+                },
+            };
+            await write.ExecuteNonQueryAsync(Ct);
+        }
+        await host.FlushRollupsAsync();
+
+        // The recomputed minute holds the delta's two readings once; the next minute comes from the delta alone.
+        const string MinuteRow = "SELECT count FROM rollup_1m WHERE sensor_id = $1 AND bucket = $2";
+        Assert.Equal(3L, await host.ScalarAsync<long>(MinuteRow, host.SensorId(Pressure), minute.UtcDateTime));
+        Assert.Equal(1L, await host.ScalarAsync<long>(MinuteRow, host.SensorId(Pressure), minute.AddMinutes(1).UtcDateTime));
+        Assert.Equal(26.0, await host.ScalarAsync<double>("SELECT sum(sum) FROM rollup_1h WHERE sensor_id = $1", host.SensorId(Pressure)));
+        Assert.Equal(0L, await host.ScalarAsync<long>("SELECT count(*) FROM rollup_delta"));
+        await AssertRollupsEqualRawAggregatesAsync(host);
+    }
+
+    [Fact]
+    public async Task FlushRollups_DeltaOfATransactionInFlightWhileItsMinuteIsRecomputed_MergedOnceItCommits()
+    {
+        await using var host = await StartAsync(await pg.CreateDatabaseAsync(), QuietWorker);
+        var minute = Minute(DateTime.UtcNow.AddHours(-2));
+        var sensor = host.SensorId(Pressure);
+        // Another instance's write transaction is open: its reading and its delta are not committed yet.
+        await using var other = new NpgsqlConnection(host.ConnectionString);
+        await other.OpenAsync(Ct);
+        await using var tx = await other.BeginTransactionAsync(Ct);
+        var late = new PendingReading(sensor, minute.AddSeconds(50).UtcDateTime, 9);
+        var delta = new byte[RollupDelta.BytesPerReading];
+        RollupDelta.Encode([late], delta);
+        await using (var write = new NpgsqlBatch(other, tx)
+        {
+            BatchCommands =
+            {
+                new("INSERT INTO rollup_delta (written_at, first_bucket, last_bucket, readings) VALUES (now(), $1, $1, $2)")
+                {
+                    Parameters = { new() { Value = minute.UtcDateTime }, new() { Value = delta } },
+                },
+                new("INSERT INTO readings (sensor_id, ts, value) VALUES ($1, $2, $3)")
+                {
+                    Parameters = { new() { Value = sensor }, new() { Value = late.Timestamp }, new() { Value = late.Value } },
+                },
+            },
+        })
+        {
+            await write.ExecuteNonQueryAsync(Ct);
+        }
+        // Meanwhile a committed reading of the same minute is recomputed (the staging way marked it).
+        await using (var marker = new NpgsqlConnection(host.ConnectionString))
+        {
+            await marker.OpenAsync(Ct);
+            await using var mark = new NpgsqlBatch(marker)
+            {
+                BatchCommands =
+                {
+                    new("INSERT INTO rollup_pending (bucket, dirtied_at) VALUES ($1, now())") { Parameters = { new() { Value = minute.UtcDateTime } } },
+                    new("INSERT INTO readings (sensor_id, ts, value) VALUES ($1, $2, 4)")
+                    {
+                        Parameters = { new() { Value = sensor }, new() { Value = minute.AddSeconds(5).UtcDateTime } },
+                    },
+                },
+            };
+            await mark.ExecuteNonQueryAsync(Ct);
+        }
+        await host.FlushRollupsAsync();
+        const string MinuteRow = "SELECT count FROM rollup_1m WHERE sensor_id = $1 AND bucket = $2";
+        Assert.Equal(1L, await host.ScalarAsync<long>(MinuteRow, sensor, minute.UtcDateTime));
+
+        // Once the other transaction commits, its delta is there to take, and it is merged into the recomputed minute.
+        await tx.CommitAsync(Ct);
+        Assert.Equal(1L, await host.ScalarAsync<long>("SELECT count(*) FROM rollup_delta"));
+        await host.FlushRollupsAsync();
+
+        Assert.Equal(2L, await host.ScalarAsync<long>(MinuteRow, sensor, minute.UtcDateTime));
+        Assert.Equal(9.0, await host.ScalarAsync<double>("SELECT last_value FROM rollup_1m WHERE sensor_id = $1", sensor));
+        Assert.Equal(0L, await host.ScalarAsync<long>("SELECT count(*) FROM rollup_delta"));
+        await AssertRollupsEqualRawAggregatesAsync(host);
     }
 }

@@ -90,7 +90,7 @@ public sealed class RollupPackingTests(PostgresFixture pg)
     }
 
     [Fact]
-    public async Task PackAsync_MinuteAwaitingRecomputation_WatermarkStopsAtItsHourUntilRecomputed()
+    public async Task PackAsync_MinuteAwaitingItsRollup_WatermarkStopsAtItsHourUntilRolledUp()
     {
         await using var host = await StartAsync(await pg.CreateDatabaseAsync(), QuietWorker);
         var packer = host.Service<RollupPacker>();
@@ -101,7 +101,7 @@ public sealed class RollupPackingTests(PostgresFixture pg)
         await host.FlushRollupsAsync();
         var pending = now.AddHours(-3).AddMinutes(-30);
         await PostAsync(host, [(Pressure, pending, 5)]);
-        Assert.Equal(1L, await host.ScalarAsync<long>("SELECT count(*) FROM rollup_pending"));
+        Assert.Equal(1L, await host.ScalarAsync<long>("SELECT count(*) FROM rollup_delta"));
 
         await PackAllAsync(host);
 

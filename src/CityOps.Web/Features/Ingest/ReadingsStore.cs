@@ -7,12 +7,14 @@ namespace CityOps.Web.Features.Ingest;
 
 /// <summary>
 /// Writes coalesced batches in one transaction on one long-lived connection: in one round trip the idempotency
-/// claims and the minutes written to in <c>rollup_pending</c> (a handful of rows, recomputed by
+/// claims and the batch's readings as one <c>rollup_delta</c> row (merged into the rollups by
 /// <see cref="RollupWorker"/>), then the raw rows by binary COPY straight into <c>readings</c>. When some reading is
 /// already stored, the COPY fails on the unique key and the batch is written again in a new transaction the slower
-/// way: COPY into a temporary staging table, then insert only what is new (a re-sent reading is stored once). Rows
-/// are written in (time, sensor) order: the order of the partitions' unique index, so inserts append at its right
-/// edge, and one order for every writer, so concurrent writers cannot deadlock.
+/// way: COPY into a temporary staging table, then insert only what is new (a re-sent reading is stored once). What
+/// that way stored is not known to the writer, so it marks the minutes written to in <c>rollup_pending</c> instead,
+/// and the worker recomputes them from the raw rows. Rows are written in (time, sensor) order: the order of the
+/// partitions' unique index, so inserts append at its right edge, and one order for every writer, so concurrent
+/// writers cannot deadlock.
 /// </summary>
 internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartitions partitions, TimeProvider time) : IAsyncDisposable
 {
@@ -20,6 +22,9 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
 
     // Appended, one row per minute written: a mark never waits for another writer's mark of the same minute.
     private const string MarkSql = "INSERT INTO rollup_pending (bucket, dirtied_at) SELECT b, $2 FROM unnest($1::timestamptz[]) AS b";
+
+    private const string DeltaSql = "INSERT INTO rollup_delta (written_at, first_bucket, last_bucket, readings) VALUES ($1, $2, $3, $4) RETURNING id";
+    private const string DropDeltaSql = "DELETE FROM rollup_delta WHERE id = $1";
 
     // Claims are taken in key order, so two writers claiming the same keys (a retry while the first try is still
     // being written) wait for each other instead of deadlocking.
@@ -62,14 +67,24 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
             item.ReplayedOutcome = null;
         }
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        // Marks for every item's minutes, replayed ones included (marking a minute again changes nothing), go in the
-        // same round trip as the idempotency claims.
-        await ClaimAndMarkAsync(connection, tx, items, count, cancellationToken);
         var rows = SortedRows(items, count, out var hasDuplicates);
+        // A plain COPY stores exactly these rows, so they go to the rollups as a delta; the staging way marks minutes.
+        var copyPlain = plainCopy && !hasDuplicates;
+        var delta = await ClaimAndMarkAsync(connection, tx, items, count, copyPlain ? rows : null, cancellationToken);
+        if (items.Any(i => i.ReplayedOutcome is not null))
+        {
+            // Replayed requests write nothing: the delta written with the claims counted them, so their minutes are
+            // marked for recomputation instead (rare: a retry whose first try was stored).
+            rows = SortedRows(items, count, out hasDuplicates);
+            if (delta is { } id)
+            {
+                await DropDeltaAsync(connection, tx, id, Minutes(items), cancellationToken);
+            }
+        }
         long inserted = 0;
         if (rows.Length > 0)
         {
-            if (plainCopy && !hasDuplicates)
+            if (copyPlain)
             {
                 try
                 {
@@ -136,8 +151,13 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         return connection;
     }
 
-    private async Task ClaimAndMarkAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IngestWorkItem> items, int count,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the batch's Idempotency-Key claims (replaying the answers of keys already answered) and, in the same
+    /// round trip, writes <paramref name="delta"/> as the rollups' delta, or else marks the minutes of every item.
+    /// Returns the delta's id.
+    /// </summary>
+    private async Task<long?> ClaimAndMarkAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IngestWorkItem> items, int count,
+        PendingReading[]? delta, CancellationToken cancellationToken)
     {
         // Within the batch, the first request with a key claims it; later ones replay its answer.
         var claims = new Dictionary<(Guid, string), IngestWorkItem>();
@@ -159,11 +179,28 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         }
         if (claims.Count == 0 && count == 0)
         {
-            return;
+            return null;
         }
         var keys = claims.Values.ToArray();
         await using var batch = new NpgsqlBatch(connection, tx);
-        if (count > 0)
+        byte[]? encoded = null;
+        if (delta is { Length: > 0 })
+        {
+            var bytes = delta.Length * RollupDelta.BytesPerReading;
+            encoded = System.Buffers.ArrayPool<byte>.Shared.Rent(bytes);
+            RollupDelta.Encode(delta, encoded);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(DeltaSql)
+            {
+                Parameters =
+                {
+                    new() { Value = time.GetUtcNow().UtcDateTime },
+                    new() { Value = Minute(delta[0].Timestamp) },
+                    new() { Value = Minute(delta[^1].Timestamp) },
+                    new() { Value = new ArraySegment<byte>(encoded, 0, bytes), NpgsqlDbType = NpgsqlDbType.Bytea },
+                },
+            });
+        }
+        else if (count > 0)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(MarkSql)
             {
@@ -185,9 +222,16 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
             });
         }
         var claimed = new HashSet<(Guid, string)>();
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        long? deltaId = null;
+        try
         {
-            // The mark returns no rows; the claim returns the keys this transaction took.
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            // The delta returns its id, the mark no rows; the claim returns the keys this transaction took.
+            if (encoded is not null && await reader.ReadAsync(cancellationToken))
+            {
+                deltaId = reader.GetInt64(0);
+                await reader.NextResultAsync(cancellationToken);
+            }
             do
             {
                 while (await reader.ReadAsync(cancellationToken))
@@ -196,6 +240,13 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
                 }
             }
             while (await reader.NextResultAsync(cancellationToken));
+        }
+        finally
+        {
+            if (encoded is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(encoded);
+            }
         }
         var answered = keys.Where(k => !claimed.Contains((k.ApiKeyId, k.IdempotencyKey!))).ToArray();
         if (answered.Length > 0)
@@ -206,7 +257,23 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         {
             item.ReplayedOutcome = earlier.ReplayedOutcome ?? earlier.Outcome;
         }
+        return deltaId;
     }
+
+    private async Task DropDeltaAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long id, DateTime[] minutes, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, tx)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(DropDeltaSql) { Parameters = { new() { Value = id } } },
+                new NpgsqlBatchCommand(MarkSql) { Parameters = { new() { Value = minutes }, new() { Value = time.GetUtcNow().UtcDateTime } } },
+            },
+        };
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static DateTime Minute(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
 
     private static async Task ReplayAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IngestWorkItem[] answered, CancellationToken cancellationToken)
     {

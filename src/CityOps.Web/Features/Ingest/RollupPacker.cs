@@ -12,14 +12,14 @@ namespace CityOps.Web.Features.Ingest;
 /// recomputation; the period's rows and the watermark move in one transaction. Minutes recomputed later for an
 /// already packed period mark it stale in the recomputation's transaction (<see cref="MarkStaleSql"/>): readers then
 /// take that period from the rollup rows, and a later pass rebuilds its packed rows once none of its minutes awaits
-/// recomputation, so what a reader gets always equals the rollup rows. Runs under the rollup worker's advisory lock,
+/// recomputation, so what a reader gets always equals the rollup rows. Runs under the rollup worker's lock,
 /// so it never interleaves with a recomputation.
 /// </summary>
 internal sealed class RollupPacker(ReadingsDatabase database, IOptionsMonitor<IngestOptions> options, TimeProvider time, ILogger<RollupPacker> logger)
 {
     private const string Origin = "TIMESTAMPTZ '2000-01-01 00:00:00+00'";
 
-    // One period per transaction keeps each step short (the advisory lock also holds back recomputation); a pass
+    // One period per transaction keeps each step short (the rollup lock also holds back the rollup worker); a pass
     // stops after this many steps, so catching up on a long history is spread over passes.
     private const int StepsPerPass = 24;
 
@@ -114,7 +114,8 @@ internal sealed class RollupPacker(ReadingsDatabase database, IOptionsMonitor<In
         DateTime? watermark;
         DateTime? firstPending;
         await using (var state = new NpgsqlCommand(
-            "SELECT (SELECT packed_through FROM rollup_packing WHERE resolution = $1), (SELECT min(bucket) FROM rollup_pending)", connection, tx)
+            "SELECT (SELECT packed_through FROM rollup_packing WHERE resolution = $1), " +
+            "least((SELECT min(bucket) FROM rollup_pending), (SELECT min(first_bucket) FROM rollup_delta))", connection, tx)
         {
             Parameters = { new() { Value = packing.Resolution } },
         })
@@ -184,6 +185,7 @@ internal sealed class RollupPacker(ReadingsDatabase database, IOptionsMonitor<In
             SELECT d.period FROM rollup_repack d
             WHERE d.resolution = $1
               AND NOT EXISTS (SELECT 1 FROM rollup_pending m WHERE m.bucket >= d.period AND m.bucket < d.period + INTERVAL '{packing.Period}')
+              AND NOT EXISTS (SELECT 1 FROM rollup_delta x WHERE x.last_bucket >= d.period AND x.first_bucket < d.period + INTERVAL '{packing.Period}')
             ORDER BY d.period LIMIT 1
             """, connection, tx)
         {

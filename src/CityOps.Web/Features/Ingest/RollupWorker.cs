@@ -20,16 +20,18 @@ internal sealed class RollupWorker(
 {
     private const string Origin = "TIMESTAMPTZ '2000-01-01 00:00:00+00'";
 
-    // Serialises recomputations of all instances: two of them replacing the same minute could otherwise both
-    // apply their difference to the hour. The packer takes it too, so a period is never packed halfway through a
-    // recomputation of one of its minutes.
-    internal const long AdvisoryLock = 4_711_2026_1127;
+    // Serialises the rollup workers of all instances: two of them applying the same readings to the same rows would
+    // double them. The packer takes it too, so a period is never packed halfway through an update of one of its
+    // minutes. A table lock rather than an advisory lock: LOCK TABLE does not take a transaction snapshot, so a
+    // repeatable-read transaction that starts with it sees everything committed before it got the lock.
+    internal const string LockSql = "LOCK TABLE rollup_packing IN SHARE ROW EXCLUSIVE MODE";
 
-    /// <summary>Begins a transaction that holds <see cref="AdvisoryLock"/> until it ends: recomputation and packing run one at a time across instances.</summary>
-    internal static async Task<NpgsqlTransaction> BeginSerialisedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>Begins a transaction that holds the rollup lock until it ends: rollup updates and packing run one at a time across instances.</summary>
+    internal static async Task<NpgsqlTransaction> BeginSerialisedAsync(NpgsqlConnection connection, CancellationToken cancellationToken,
+        System.Data.IsolationLevel isolation = System.Data.IsolationLevel.ReadCommitted)
     {
-        var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await using var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AdvisoryLock})", connection, tx);
+        var tx = await connection.BeginTransactionAsync(isolation, cancellationToken);
+        await using var lockCmd = new NpgsqlCommand(LockSql, connection, tx);
         await lockCmd.ExecuteNonQueryAsync(cancellationToken);
         return tx;
     }
@@ -108,7 +110,33 @@ internal sealed class RollupWorker(
         SELECT coalesce(sum(count), 0)::bigint FROM g
         """;
 
+    // Takes the deltas of committed write transactions, oldest first: all visible ones ($4 null) when minutes are
+    // recomputed in the same transaction, otherwise, once they are due like marks (the oldest waited the maximum lag,
+    // or the newest is quiet for the interval), all of them up to about $4 bytes. Each pass upserts every minute and
+    // hour row its readings touch, so the fewer and larger the passes, the fewer rows are rewritten per reading.
+    private const string TakeDeltasSql = """
+        DELETE FROM rollup_delta WHERE id IN (
+            SELECT id FROM (
+                SELECT id, sum(octet_length(readings)) OVER (ORDER BY id) - octet_length(readings) AS before
+                FROM rollup_delta
+                WHERE $1 OR (SELECT max(written_at) FROM rollup_delta) <= $2 OR (SELECT min(written_at) FROM rollup_delta) <= $3
+            ) d
+            WHERE $4::bigint IS NULL OR d.before < $4)
+        RETURNING readings
+        """;
+
+    private static string MergeDeltaSql(string table) => $"""
+        INSERT INTO {table} AS r (sensor_id, bucket, count, sum, min, max, sum_sq, first_ts, first_value, last_ts, last_value)
+        SELECT * FROM unnest($1::int4[], $2::timestamptz[], $3::int8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[],
+                             $8::timestamptz[], $9::float8[], $10::timestamptz[], $11::float8[])
+        ON CONFLICT (sensor_id, bucket) DO UPDATE SET {MergeRollup}
+        """;
+
+    private static readonly string MergeMinutesSql = MergeDeltaSql("rollup_1m");
+    private static readonly string MergeHoursSql = MergeDeltaSql("rollup_1h");
+
     private const int MinutesPerTransaction = 32;
+    private const long DeltaBytesPerTransaction = 32L << 20;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -152,65 +180,43 @@ internal sealed class RollupWorker(
             var now = time.GetUtcNow().UtcDateTime;
             var started = time.GetTimestamp();
             var current = options.CurrentValue;
-            long total = 0;
+            long recomputed = 0;
+            long merged = 0;
             var minutesTaken = 0;
-            int taken;
+            var deltasTaken = 0;
+            bool more;
             do
             {
                 await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-                await using var tx = await BeginSerialisedAsync(connection, cancellationToken);
-                var buckets = new List<DateTime>();
-                await using (var take = new NpgsqlCommand(TakeSql, connection, tx)
+                // One snapshot for the whole transaction, taken once the lock is held: a delta is either visible here,
+                // and then its readings are in every minute recomputed below and it is taken now, or it is not, and
+                // then neither are its readings.
+                await using var tx = await BeginSerialisedAsync(connection, cancellationToken, System.Data.IsolationLevel.RepeatableRead);
+                var minutes = await TakeMarksAsync(connection, tx, all, now, current, cancellationToken);
+                var skip = minutes.Select(m => m.Ticks).ToHashSet();
+                var accumulator = new RollupAccumulator();
+                var (deltas, readings, bytes) = await TakeDeltasAsync(connection, tx, all, now, current, minutes.Length > 0, accumulator, skip, cancellationToken);
+                if (minutes.Length > 0)
                 {
-                    Parameters =
-                    {
-                        new() { Value = all },
-                        new() { Value = now - current.RollupInterval },
-                        new() { Value = now - current.RollupMaxLag },
-                        new() { Value = MinutesPerTransaction },
-                    },
-                })
-                await using (var reader = await take.ExecuteReaderAsync(cancellationToken))
-                {
-                    while (await reader.ReadAsync(cancellationToken))
-                    {
-                        buckets.Add(reader.GetDateTime(0));
-                    }
+                    recomputed += await RecomputeMinutesAsync(connection, tx, minutes, cancellationToken);
                 }
-                taken = buckets.Count;
-                minutesTaken += taken;
-                if (taken > 0)
+                if (accumulator.Count > 0)
                 {
-                    // Marking packed periods stale is a second statement in the same round trip.
-                    var minutes = buckets.ToArray();
-                    await using var batch = new NpgsqlBatch(connection, tx)
-                    {
-                        BatchCommands =
-                        {
-                            new NpgsqlBatchCommand(RecomputeSql) { Parameters = { new() { Value = minutes } } },
-                            new NpgsqlBatchCommand(RollupPacker.MarkStaleSql) { Parameters = { new() { Value = minutes } } },
-                        },
-                    };
-                    await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-                    await reader.ReadAsync(cancellationToken);
-                    total += reader.GetInt64(0);
-                    await reader.NextResultAsync(cancellationToken);
-                    await reader.ReadAsync(cancellationToken);
-                    var stale = reader.GetInt64(0);
-                    if (stale > 0)
-                    {
-                        logger.LogDebug("Late readings made {Periods} packed periods stale", stale);
-                    }
+                    await MergeAsync(connection, tx, accumulator, cancellationToken);
                 }
                 await tx.CommitAsync(cancellationToken);
+                minutesTaken += minutes.Length;
+                deltasTaken += deltas;
+                merged += readings;
+                more = minutes.Length == MinutesPerTransaction || bytes >= DeltaBytesPerTransaction;
             }
-            while (taken == MinutesPerTransaction);
-            if (minutesTaken > 0)
+            while (more);
+            if (minutesTaken > 0 || deltasTaken > 0)
             {
-                logger.LogDebug("Recomputed {Minutes} minutes from {Readings} readings in {Elapsed} ms",
-                    minutesTaken, total, time.GetElapsedTime(started).TotalMilliseconds);
+                logger.LogDebug("Recomputed {Minutes} minutes from {Readings} readings and merged {Deltas} deltas of {Merged} readings in {Elapsed} ms",
+                    minutesTaken, recomputed, deltasTaken, merged, time.GetElapsedTime(started).TotalMilliseconds);
             }
-            return total;
+            return recomputed + merged;
         }
         catch (PostgresException e) when (ReadingsDatabase.IsRetryable(e))
         {
@@ -221,6 +227,127 @@ internal sealed class RollupWorker(
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private static async Task<DateTime[]> TakeMarksAsync(NpgsqlConnection connection, NpgsqlTransaction tx, bool all, DateTime now, IngestOptions current,
+        CancellationToken cancellationToken)
+    {
+        var buckets = new List<DateTime>();
+        await using var take = new NpgsqlCommand(TakeSql, connection, tx)
+        {
+            Parameters =
+            {
+                new() { Value = all },
+                new() { Value = now - current.RollupInterval },
+                new() { Value = now - current.RollupMaxLag },
+                new() { Value = MinutesPerTransaction },
+            },
+        };
+        await using var reader = await take.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            buckets.Add(reader.GetDateTime(0));
+        }
+        return buckets.ToArray();
+    }
+
+    /// <summary>Takes deltas into <paramref name="accumulator"/>, leaving out readings of the minutes recomputed in this transaction.</summary>
+    private static async Task<(int Deltas, long Readings, long Bytes)> TakeDeltasAsync(NpgsqlConnection connection, NpgsqlTransaction tx, bool all, DateTime now,
+        IngestOptions current, bool everyVisible, RollupAccumulator accumulator, IReadOnlySet<long> skipMinutes, CancellationToken cancellationToken)
+    {
+        await using var take = new NpgsqlCommand(TakeDeltasSql, connection, tx)
+        {
+            Parameters =
+            {
+                new() { Value = all || everyVisible },
+                new() { Value = now - current.RollupInterval },
+                new() { Value = now - current.RollupMaxLag },
+                new() { Value = everyVisible ? DBNull.Value : DeltaBytesPerTransaction, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint },
+            },
+        };
+        var deltas = 0;
+        long readings = 0;
+        long bytes = 0;
+        var buffer = Array.Empty<byte>();
+        try
+        {
+            await using var reader = await take.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var length = (int)reader.GetBytes(0, 0, null, 0, 0);
+                if (buffer.Length < length)
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+                }
+                reader.GetBytes(0, 0, buffer, 0, length);
+                readings += RollupDelta.Decode(buffer.AsSpan(0, length), accumulator, skipMinutes);
+                bytes += length;
+                deltas++;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return (deltas, readings, bytes);
+    }
+
+    /// <summary>Recomputes <paramref name="minutes"/> from the raw rows and marks packed periods among them stale; returns the readings aggregated.</summary>
+    private async Task<long> RecomputeMinutesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, DateTime[] minutes, CancellationToken cancellationToken)
+    {
+        // Marking packed periods stale is a second statement in the same round trip.
+        await using var batch = new NpgsqlBatch(connection, tx)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(RecomputeSql) { Parameters = { new() { Value = minutes } } },
+                new NpgsqlBatchCommand(RollupPacker.MarkStaleSql) { Parameters = { new() { Value = minutes } } },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var total = reader.GetInt64(0);
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        LogStale(reader.GetInt64(0));
+        return total;
+    }
+
+    /// <summary>Adds the accumulated readings to their minute and hour rows and marks packed periods among them stale, in one round trip.</summary>
+    private async Task MergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, RollupAccumulator accumulator, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, tx)
+        {
+            BatchCommands =
+            {
+                Merge(MergeMinutesSql, accumulator.MinuteRows()),
+                Merge(MergeHoursSql, accumulator.HourRows()),
+                new NpgsqlBatchCommand(RollupPacker.MarkStaleSql) { Parameters = { new() { Value = accumulator.Minutes() } } },
+            },
+        };
+        // The upserts return no result set: the reader starts at the stale marks' count.
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        LogStale(reader.GetInt64(0));
+    }
+
+    private static NpgsqlBatchCommand Merge(string sql, RollupRows rows) => new(sql)
+    {
+        Parameters =
+        {
+            new() { Value = rows.SensorIds }, new() { Value = rows.Buckets }, new() { Value = rows.Counts }, new() { Value = rows.Sums },
+            new() { Value = rows.Mins }, new() { Value = rows.Maxes }, new() { Value = rows.SumSqs }, new() { Value = rows.FirstTs },
+            new() { Value = rows.FirstValues }, new() { Value = rows.LastTs }, new() { Value = rows.LastValues },
+        },
+    };
+
+    private void LogStale(long stale)
+    {
+        if (stale > 0)
+        {
+            logger.LogDebug("Late readings made {Periods} packed periods stale", stale);
         }
     }
 }
