@@ -8,12 +8,12 @@ namespace CityOps.Web.Features.Ingest;
 /// minute buckets; <c>rollup_1h_by_day</c>: a UTC day of hour buckets), so that chart reads fetch a few wide rows
 /// instead of one row per bucket. <c>rollup_packing</c> holds, per resolution, the watermark before which every
 /// period is packed; readers take packed rows before it and rollup rows at and after it in one statement.
-/// A period is packed once it ended more than <see cref="Grace"/> ago and no minute before its end awaits
-/// recomputation; the period's rows and the watermark move in one transaction. Minutes recomputed later for an
-/// already packed period mark it stale in the recomputation's transaction (<see cref="MarkStaleSql"/>): readers then
-/// take that period from the rollup rows, and a later pass rebuilds its packed rows once none of its minutes awaits
-/// recomputation, so what a reader gets always equals the rollup rows. Runs under the rollup worker's lock,
-/// so it never interleaves with a recomputation.
+/// A period is packed once it ended more than <see cref="Grace"/> ago and no minute before its end awaits its rollup
+/// update (a mark or a delta of <see cref="RollupWorker"/>); the period's rows and the watermark move in one
+/// transaction. Minutes updated later for an already packed period mark it stale in the update's transaction
+/// (<see cref="MarkStaleSql"/>): readers then take that period from the rollup rows, and a later pass rebuilds its
+/// packed rows once none of its minutes awaits an update, so what a reader gets always equals the rollup rows. Runs
+/// under the rollup worker's lock, so it never interleaves with an update.
 /// </summary>
 internal sealed class RollupPacker(ReadingsDatabase database, IOptionsMonitor<IngestOptions> options, TimeProvider time, ILogger<RollupPacker> logger)
 {
@@ -55,11 +55,11 @@ internal sealed class RollupPacker(ReadingsDatabase database, IOptionsMonitor<In
     public static readonly Packing Hours = new("hour", "rollup_1h", "rollup_1h_by_day", "day", "1 day", TimeSpan.FromDays(1), 3600, "int8");
 
     /// <summary>
-    /// Run after a recomputation of the minutes <c>$1</c>, in the same transaction: marks each already packed period
+    /// Run after an update (recomputation or merge) of the minutes <c>$1</c>, in the same transaction: marks each already packed period
     /// those minutes belong to (an hour for the minute rollups, a day for the hourly ones) as stale in
     /// <c>rollup_repack</c>. Readers take a stale period from the rollup rows, and the packer rebuilds its packed rows
-    /// once no minute of it awaits recomputation (<see cref="PackAsync"/>). Rebuilding here instead cost a whole
-    /// period of every sensor per recomputation while a backlog of late readings streamed in. For minutes of periods
+    /// once no minute of it awaits an update (<see cref="PackAsync"/>). Rebuilding here instead cost a whole
+    /// period of every sensor per update while a backlog of late readings streamed in. For minutes of periods
     /// not yet packed (the normal case) it reads nothing but the watermarks. Returns the periods newly marked.
     /// </summary>
     public static readonly string MarkStaleSql = $"""
@@ -125,7 +125,7 @@ internal sealed class RollupPacker(ReadingsDatabase database, IOptionsMonitor<In
             watermark = reader.IsDBNull(0) ? null : reader.GetDateTime(0);
             firstPending = reader.IsDBNull(1) ? null : reader.GetDateTime(1);
         }
-        // Periods before the limit have ended more than the grace ago and have no minute awaiting recomputation.
+        // Periods before the limit have ended more than the grace ago and have no minute awaiting its rollup update.
         var limit = packing.Floor(time.GetUtcNow().UtcDateTime - Grace);
         if (firstPending is { } pending && packing.Floor(pending) < limit)
         {
@@ -175,7 +175,7 @@ internal sealed class RollupPacker(ReadingsDatabase database, IOptionsMonitor<In
 
     /// <summary>
     /// Rebuilds the packed rows of the earliest stale period of <paramref name="packing"/> whose minutes are all
-    /// recomputed, and clears its mark, in one transaction. False: no such period.
+    /// up to date (no mark or delta left), and clears its mark, in one transaction. False: no such period.
     /// </summary>
     private async Task<bool> RepackAsync(Packing packing, CancellationToken cancellationToken)
     {

@@ -4,16 +4,19 @@ using Npgsql;
 namespace CityOps.Web.Features.Ingest;
 
 /// <summary>
-/// Keeps the 1-minute and 1-hour rollups equal to an aggregate over the raw rows. The writer marks, in the same
-/// transaction as the raw rows, each minute it wrote to (<c>rollup_pending</c>, a few rows per transaction, not
-/// one per reading). This worker recomputes the 1-minute rollups of marked minutes from <c>readings</c> (an index
-/// range scan on the time-ordered key) and moves the 1-hour rollups by the difference. A recomputation is exact
-/// whatever arrived late, twice or from several writers, and repeating it changes nothing, so a crash at any point
-/// loses nothing: a mark leaves the queue only in the transaction that recomputes its minute.
-/// A minute still receiving readings is recomputed once it is quiet for <see cref="IngestOptions.RollupInterval"/>,
-/// or at the latest <see cref="IngestOptions.RollupMaxLag"/> after it was first marked.
-/// After each pass, <see cref="RollupPacker"/> packs the periods that closed; a recomputation of minutes in an
-/// already packed period marks that period stale in the same transaction, and the packer rebuilds it later.
+/// Keeps the 1-minute and 1-hour rollups equal to an aggregate over the raw rows. A write transaction that stored its
+/// rows by plain COPY also wrote them, in the same transaction, as one <c>rollup_delta</c> row; this worker merges
+/// those readings into the minute and hour rows (count and sums add, min, max, first and last merge). A transaction
+/// that wrote the staging way (some readings were stored before) marks the minutes it wrote to
+/// (<c>rollup_pending</c>) instead, and the worker recomputes those minutes from <c>readings</c> (an index range scan
+/// on the time-ordered key) and moves the hours by the difference. Deltas and marks leave their tables only in the
+/// transaction that applies them, so a crash at any point loses nothing and applies nothing twice; that transaction
+/// runs under one repeatable-read snapshot taken after the rollup lock, so the readings of a delta are either in a
+/// recomputed minute (the delta is visible and taken, its readings of that minute left out) or not (the delta stays).
+/// Deltas and marks are applied once quiet for <see cref="IngestOptions.RollupInterval"/>, or at the latest
+/// <see cref="IngestOptions.RollupMaxLag"/> after they were written.
+/// After each pass, <see cref="RollupPacker"/> packs the periods that closed; an update of minutes in an already
+/// packed period marks that period stale in the same transaction, and the packer rebuilds it later.
 /// </summary>
 internal sealed class RollupWorker(
     ReadingsDatabase database, RollupPacker packer, IOptionsMonitor<IngestOptions> options, TimeProvider time, ILogger<RollupWorker> logger) : BackgroundService
@@ -136,7 +139,7 @@ internal sealed class RollupWorker(
     private static readonly string MergeHoursSql = MergeDeltaSql("rollup_1h");
 
     private const int MinutesPerTransaction = 32;
-    private const long DeltaBytesPerTransaction = 32L << 20;
+    private const long DeltaBytesPerTransaction = 16L << 20;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -148,16 +151,16 @@ internal sealed class RollupWorker(
                 await Task.Delay(options.CurrentValue.RollupInterval, time, stoppingToken);
                 try
                 {
-                    await RecomputeAsync(all: false, stoppingToken);
+                    await RollUpAsync(all: false, stoppingToken);
                     await packer.PackAsync(stoppingToken);
                 }
                 catch (Exception e) when (ReadingsDatabase.IsUnavailable(e) && !stoppingToken.IsCancellationRequested)
                 {
-                    logger.LogDebug("Rollup recomputation postponed: the database is unavailable ({Error})", e.Message);
+                    logger.LogDebug("Rollup update postponed: the database is unavailable ({Error})", e.Message);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogError(e, "Recomputing or packing rollups failed; the minutes stay marked and are retried");
+                    logger.LogError(e, "Updating or packing rollups failed; the deltas and marks stay and are retried");
                 }
             }
         }
@@ -168,11 +171,11 @@ internal sealed class RollupWorker(
 
     /// <summary>
     /// Brings the rollups of every minute written so far up to date, open minutes included. Returns the number of
-    /// readings aggregated.
+    /// readings aggregated (merged from deltas or read again for recomputed minutes).
     /// </summary>
-    public Task<long> FlushAsync(CancellationToken cancellationToken = default) => RecomputeAsync(all: true, cancellationToken);
+    public Task<long> FlushAsync(CancellationToken cancellationToken = default) => RollUpAsync(all: true, cancellationToken);
 
-    private async Task<long> RecomputeAsync(bool all, CancellationToken cancellationToken)
+    private async Task<long> RollUpAsync(bool all, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
@@ -220,8 +223,8 @@ internal sealed class RollupWorker(
         }
         catch (PostgresException e) when (ReadingsDatabase.IsRetryable(e))
         {
-            // The minutes stay marked and are recomputed on the next pass.
-            logger.LogDebug("Rollup recomputation conflicted with a writer: {Error}", e.Message);
+            // The deltas and marks stay and are applied on the next pass.
+            logger.LogDebug("Rollup update conflicted with another transaction: {Error}", e.Message);
             return 0;
         }
         finally
