@@ -14,6 +14,23 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
 
     private static DateTimeOffset Minute(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
 
+    /// <summary>Stores one reading and marks its minute, as a writer that wrote the staging way does.</summary>
+    private static async Task WriteMarkedAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, DateTimeOffset minute, int sensor, DateTimeOffset ts, double value)
+    {
+        await using var write = new NpgsqlBatch(connection, tx)
+        {
+            BatchCommands =
+            {
+                new("INSERT INTO rollup_pending (bucket, dirtied_at) VALUES ($1, now())") { Parameters = { new() { Value = minute.UtcDateTime } } },
+                new("INSERT INTO readings (sensor_id, ts, value) VALUES ($1, $2, $3)")
+                {
+                    Parameters = { new() { Value = sensor }, new() { Value = ts.UtcDateTime }, new() { Value = value } },
+                },
+            },
+        };
+        await write.ExecuteNonQueryAsync(Ct);
+    }
+
     private static async Task AssertRollupsEqualRawAggregatesAsync(IngestTestHost host)
     {
         foreach (var (table, width) in new[] { ("rollup_1m", "1 minute"), ("rollup_1h", "1 hour") })
@@ -80,20 +97,7 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
         await using var other = new NpgsqlConnection(host.ConnectionString);
         await other.OpenAsync(Ct);
         await using var tx = await other.BeginTransactionAsync(Ct);
-        await using (var write = new NpgsqlBatch(other, tx)
-        {
-            BatchCommands =
-            {
-                new("INSERT INTO rollup_pending (bucket, dirtied_at) VALUES ($1, now())") { Parameters = { new() { Value = minute.UtcDateTime } } },
-                new("INSERT INTO readings (sensor_id, ts, value) VALUES ($1, $2, 8)")
-                {
-                    Parameters = { new() { Value = host.SensorId(Pressure) }, new() { Value = minute.AddSeconds(30).UtcDateTime } },
-                },
-            },
-        })
-        {
-            await write.ExecuteNonQueryAsync(Ct);
-        }
+        await WriteMarkedAsync(other, tx, minute, host.SensorId(Pressure), minute.AddSeconds(30), 8);
 
         // This instance writes to the same minute meanwhile and is not held up by the other one's mark.
         var response = await client.PostAsync("/api/v1/readings", Json(Batch((Pressure, minute.AddSeconds(2), 4))), Ct).WaitAsync(TimeSpan.FromSeconds(15), Ct);
@@ -126,18 +130,7 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
         await using (var other = new NpgsqlConnection(host.ConnectionString))
         {
             await other.OpenAsync(Ct);
-            await using var write = new NpgsqlBatch(other)
-            {
-                BatchCommands =
-                {
-                    new("INSERT INTO rollup_pending (bucket, dirtied_at) VALUES ($1, now())") { Parameters = { new() { Value = minute.UtcDateTime } } },
-                    new("INSERT INTO readings (sensor_id, ts, value) VALUES ($1, $2, 11)")
-                    {
-                        Parameters = { new() { Value = host.SensorId(Pressure) }, new() { Value = minute.AddSeconds(40).UtcDateTime } },
-                    },
-                },
-            };
-            await write.ExecuteNonQueryAsync(Ct);
+            await WriteMarkedAsync(other, null, minute, host.SensorId(Pressure), minute.AddSeconds(40), 11);
         }
         await host.FlushRollupsAsync();
 
@@ -184,18 +177,7 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
         await using (var marker = new NpgsqlConnection(host.ConnectionString))
         {
             await marker.OpenAsync(Ct);
-            await using var mark = new NpgsqlBatch(marker)
-            {
-                BatchCommands =
-                {
-                    new("INSERT INTO rollup_pending (bucket, dirtied_at) VALUES ($1, now())") { Parameters = { new() { Value = minute.UtcDateTime } } },
-                    new("INSERT INTO readings (sensor_id, ts, value) VALUES ($1, $2, 4)")
-                    {
-                        Parameters = { new() { Value = sensor }, new() { Value = minute.AddSeconds(5).UtcDateTime } },
-                    },
-                },
-            };
-            await mark.ExecuteNonQueryAsync(Ct);
+            await WriteMarkedAsync(marker, null, minute, sensor, minute.AddSeconds(5), 4);
         }
         await host.FlushRollupsAsync();
         const string MinuteRow = "SELECT count FROM rollup_1m WHERE sensor_id = $1 AND bucket = $2";
