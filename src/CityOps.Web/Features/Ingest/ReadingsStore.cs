@@ -6,15 +6,16 @@ using NpgsqlTypes;
 namespace CityOps.Web.Features.Ingest;
 
 /// <summary>
-/// Writes coalesced batches in one transaction on one long-lived connection: in one round trip the idempotency
-/// claims and the batch's readings as one <c>rollup_delta</c> row (merged into the rollups by
-/// <see cref="RollupWorker"/>), then the raw rows by binary COPY straight into <c>readings</c>. When some reading is
-/// already stored, the COPY fails on the unique key and the batch is written again in a new transaction the slower
-/// way: COPY into a temporary staging table, then insert only what is new (a re-sent reading is stored once). What
-/// that way stored is not known to the writer, so it marks the minutes written to in <c>rollup_pending</c> instead,
-/// and the worker recomputes them from the raw rows. Rows are written in (time, sensor) order: the order of the
-/// partitions' unique index, so inserts append at its right edge, and one order for every writer, so concurrent
-/// writers cannot deadlock.
+/// Writes coalesced batches in one transaction on one long-lived connection, in three round trips: the raw rows by
+/// binary COPY straight into <c>readings</c>; then, with the COMMIT, the batch's readings as one <c>rollup_delta</c>
+/// row (merged into the rollups by <see cref="RollupWorker"/>) and the Idempotency-Key claims. When some reading is
+/// already stored (the COPY fails on the unique key), a key was already claimed, or the batch repeats a reading or a
+/// key, the transaction is rolled back and the batch is written again the careful way: claims first (replaying the
+/// answers of keys already answered), then COPY into a temporary staging table and insert only what is new (a re-sent
+/// reading is stored once). What that way stored is not known to the writer, so it marks the minutes written to in
+/// <c>rollup_pending</c> instead, and the worker recomputes them from the raw rows. Rows are written in (time, sensor)
+/// order: the order of the partitions' unique index, so inserts append at its right edge, and one order for every
+/// writer, so concurrent writers' COPYs cannot deadlock.
 /// </summary>
 internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartitions partitions, TimeProvider time) : IAsyncDisposable
 {
@@ -23,17 +24,16 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
     // Appended, one row per minute written: a mark never waits for another writer's mark of the same minute.
     private const string MarkSql = "INSERT INTO rollup_pending (bucket, dirtied_at) SELECT b, $2 FROM unnest($1::timestamptz[]) AS b";
 
-    private const string DeltaSql = "INSERT INTO rollup_delta (written_at, first_bucket, last_bucket, readings) VALUES ($1, $2, $3, $4) RETURNING id";
-    private const string DropDeltaSql = "DELETE FROM rollup_delta WHERE id = $1";
+    private const string DeltaSql = "INSERT INTO rollup_delta (written_at, first_bucket, last_bucket, readings) VALUES ($1, $2, $3, $4)";
 
     // Claims are taken in key order, so two writers claiming the same keys (a retry while the first try is still
-    // being written) wait for each other instead of deadlocking.
-    private const string ClaimSql = """
+    // being written) wait for each other instead of deadlocking. The careful way skips keys already claimed and
+    // replays their answers; the fast way fails on them (unique violation) and the batch is written the careful way.
+    private const string ClaimValuesSql = """
         INSERT INTO ingest_requests (api_key_id, idempotency_key, response_json, created_at)
         SELECT k, i, r, $4 FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS t(k, i, r) ORDER BY k, i
-        ON CONFLICT DO NOTHING
-        RETURNING api_key_id, idempotency_key
         """;
+    private const string ClaimSql = ClaimValuesSql + " ON CONFLICT DO NOTHING RETURNING api_key_id, idempotency_key";
 
     private NpgsqlConnection? _connection;
     private readonly byte[] _copyBuffer = new byte[CopyChunkBytes];
@@ -44,65 +44,102 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
     /// </summary>
     public async Task<long> WriteAsync(IReadOnlyList<IngestWorkItem> items, CancellationToken cancellationToken)
     {
+        foreach (var item in items)
+        {
+            item.ReplayedOutcome = null;
+        }
         var connection = await ConnectAsync(cancellationToken);
         var (first, last, count) = TimeRange(items);
         if (count > 0)
         {
             await partitions.EnsureAsync(connection, first, last, cancellationToken);
         }
-        // The common case, nothing stored before, is a plain COPY; a reading stored before (a retry, another
-        // instance) makes it fail on the unique key, and then the whole transaction is written again the way that
-        // skips what exists. (A savepoint around the COPY would cost a round trip per batch, and every row written
-        // under it would carry a subtransaction id that each later reader has to resolve.)
-        var plain = await TryWriteAsync(connection, items, count, plainCopy: true, cancellationToken);
-        return plain ?? (await TryWriteAsync(connection, items, count, plainCopy: false, cancellationToken))!.Value;
+        // The common case, nothing stored before and no key answered before, is one plain COPY and one round trip
+        // that writes the delta, takes the claims and commits. Anything else fails that transaction (or is seen
+        // before it starts), and the batch is written the careful way. (A savepoint around the COPY would cost a
+        // round trip per batch, and every row written under it would carry a subtransaction id that each later
+        // reader has to resolve.)
+        return await TryWriteFastAsync(connection, items, count, cancellationToken)
+            ?? await WriteCarefullyAsync(connection, items, count, cancellationToken);
     }
 
-    /// <summary>One transaction; null when <paramref name="plainCopy"/> met a stored reading (rolled back).</summary>
-    private async Task<long?> TryWriteAsync(NpgsqlConnection connection, IReadOnlyList<IngestWorkItem> items, int count, bool plainCopy,
+    /// <summary>
+    /// COPY, then delta, claims and COMMIT in one round trip. Null when the batch cannot be written this way: it
+    /// repeats a reading or a key, a reading is stored already, or a key was claimed before (rolled back).
+    /// </summary>
+    private async Task<long?> TryWriteFastAsync(NpgsqlConnection connection, IReadOnlyList<IngestWorkItem> items, int count,
         CancellationToken cancellationToken)
     {
-        foreach (var item in items)
+        var keys = ClaimsOf(items, out var repeats);
+        var rows = SortedRows(items, count, out var hasDuplicates);
+        if (hasDuplicates || repeats.Count > 0)
         {
-            item.ReplayedOutcome = null;
+            return null;
         }
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var rows = SortedRows(items, count, out var hasDuplicates);
-        // A plain COPY stores exactly these rows, so they go to the rollups as a delta; the staging way marks minutes.
-        var copyPlain = plainCopy && !hasDuplicates;
-        var delta = await ClaimAndMarkAsync(connection, tx, items, count, copyPlain ? rows : null, cancellationToken);
-        if (items.Any(i => i.ReplayedOutcome is not null))
+        byte[]? encoded = null;
+        try
         {
-            // Replayed requests write nothing: the delta written with the claims counted them, so their minutes are
-            // marked for recomputation instead (rare: a retry whose first try was stored).
-            rows = SortedRows(items, count, out hasDuplicates);
-            if (delta is { } id)
+            if (rows.Length > 0)
             {
-                await DropDeltaAsync(connection, tx, id, Minutes(items), cancellationToken);
+                await CopyAsync(connection, "readings", rows, cancellationToken);
+            }
+            await using var batch = new NpgsqlBatch(connection);
+            if (rows.Length > 0)
+            {
+                var bytes = rows.Length * RollupDelta.BytesPerReading;
+                encoded = System.Buffers.ArrayPool<byte>.Shared.Rent(bytes);
+                RollupDelta.Encode(rows, encoded);
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(DeltaSql)
+                {
+                    Parameters =
+                    {
+                        new() { Value = time.GetUtcNow().UtcDateTime },
+                        new() { Value = Minute(rows[0].Timestamp) },
+                        new() { Value = Minute(rows[^1].Timestamp) },
+                        new() { Value = new ArraySegment<byte>(encoded, 0, bytes), NpgsqlDbType = NpgsqlDbType.Bytea },
+                    },
+                });
+            }
+            if (keys.Length > 0)
+            {
+                batch.BatchCommands.Add(ClaimCommand(ClaimValuesSql, keys));
+            }
+            // COMMIT in the same round trip; a failure of any statement before it aborts the transaction instead.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await tx.RollbackAsync(cancellationToken);
+            return null;
+        }
+        finally
+        {
+            if (encoded is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(encoded);
             }
         }
+        return rows.Length;
+    }
+
+    /// <summary>
+    /// Claims first (items whose Idempotency-Key was already answered get <see cref="IngestWorkItem.ReplayedOutcome"/>
+    /// and write nothing), minutes marked, then the new rows through the staging table.
+    /// </summary>
+    private async Task<long> WriteCarefullyAsync(NpgsqlConnection connection, IReadOnlyList<IngestWorkItem> items, int count,
+        CancellationToken cancellationToken)
+    {
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await ClaimAndMarkAsync(connection, tx, items, count, cancellationToken);
+        var rows = SortedRows(items, count, out _);
         long inserted = 0;
         if (rows.Length > 0)
         {
-            if (copyPlain)
-            {
-                try
-                {
-                    await CopyAsync(connection, "readings", rows, cancellationToken);
-                    inserted = rows.Length;
-                }
-                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
-                {
-                    await tx.RollbackAsync(cancellationToken);
-                    return null;
-                }
-            }
-            else
-            {
-                await CopyAsync(connection, "ingest_staging", rows, cancellationToken);
-                await using var insert = new NpgsqlCommand(InsertNewSql, connection, tx);
-                inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await CopyAsync(connection, "ingest_staging", rows, cancellationToken);
+            await using var insert = new NpgsqlCommand(InsertNewSql, connection, tx);
+            inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
         return inserted;
@@ -152,16 +189,59 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
     }
 
     /// <summary>
-    /// Takes the batch's Idempotency-Key claims (replaying the answers of keys already answered) and, in the same
-    /// round trip, writes <paramref name="delta"/> as the rollups' delta, or else marks the minutes of every item.
-    /// Returns the delta's id.
+    /// Takes the batch's Idempotency-Key claims, replaying the answers of keys already answered, and, in the same
+    /// round trip, marks the minutes of every item.
     /// </summary>
-    private async Task<long?> ClaimAndMarkAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IngestWorkItem> items, int count,
-        PendingReading[]? delta, CancellationToken cancellationToken)
+    private async Task ClaimAndMarkAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IngestWorkItem> items, int count,
+        CancellationToken cancellationToken)
     {
-        // Within the batch, the first request with a key claims it; later ones replay its answer.
+        var keys = ClaimsOf(items, out var repeats);
+        if (keys.Length == 0 && count == 0)
+        {
+            return;
+        }
+        await using var batch = new NpgsqlBatch(connection, tx);
+        if (count > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(MarkSql)
+            {
+                Parameters = { new() { Value = Minutes(items) }, new() { Value = time.GetUtcNow().UtcDateTime } },
+            });
+        }
+        if (keys.Length > 0)
+        {
+            // A concurrent transaction holding the same key (another instance) makes this wait for its outcome.
+            batch.BatchCommands.Add(ClaimCommand(ClaimSql, keys));
+        }
+        var claimed = new HashSet<(Guid, string)>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            // The mark returns no rows; the claim returns the keys this transaction took.
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    claimed.Add((reader.GetGuid(0), reader.GetString(1)));
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+        var answered = keys.Where(k => !claimed.Contains((k.ApiKeyId, k.IdempotencyKey!))).ToArray();
+        if (answered.Length > 0)
+        {
+            await ReplayAsync(connection, tx, answered, cancellationToken);
+        }
+        foreach (var (item, earlier) in repeats)
+        {
+            item.ReplayedOutcome = earlier.ReplayedOutcome ?? earlier.Outcome;
+        }
+    }
+
+    /// <summary>The items that claim an Idempotency-Key: within the batch the first one with a key; later ones repeat it.</summary>
+    private static IngestWorkItem[] ClaimsOf(IReadOnlyList<IngestWorkItem> items, out List<(IngestWorkItem Item, IngestWorkItem Earlier)> repeats)
+    {
         var claims = new Dictionary<(Guid, string), IngestWorkItem>();
-        var repeats = new List<(IngestWorkItem Item, IngestWorkItem Earlier)>();
+        repeats = [];
         foreach (var item in items)
         {
             if (item.IdempotencyKey is null)
@@ -177,101 +257,19 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
                 claims.Add((item.ApiKeyId, item.IdempotencyKey), item);
             }
         }
-        if (claims.Count == 0 && count == 0)
-        {
-            return null;
-        }
-        var keys = claims.Values.ToArray();
-        await using var batch = new NpgsqlBatch(connection, tx);
-        byte[]? encoded = null;
-        if (delta is { Length: > 0 })
-        {
-            var bytes = delta.Length * RollupDelta.BytesPerReading;
-            encoded = System.Buffers.ArrayPool<byte>.Shared.Rent(bytes);
-            RollupDelta.Encode(delta, encoded);
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(DeltaSql)
-            {
-                Parameters =
-                {
-                    new() { Value = time.GetUtcNow().UtcDateTime },
-                    new() { Value = Minute(delta[0].Timestamp) },
-                    new() { Value = Minute(delta[^1].Timestamp) },
-                    new() { Value = new ArraySegment<byte>(encoded, 0, bytes), NpgsqlDbType = NpgsqlDbType.Bytea },
-                },
-            });
-        }
-        else if (count > 0)
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(MarkSql)
-            {
-                Parameters = { new() { Value = Minutes(items) }, new() { Value = time.GetUtcNow().UtcDateTime } },
-            });
-        }
-        if (keys.Length > 0)
-        {
-            // A concurrent transaction holding the same key (another instance) makes this wait for its outcome.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(ClaimSql)
-            {
-                Parameters =
-                {
-                    new() { Value = keys.Select(k => k.ApiKeyId).ToArray() },
-                    new() { Value = keys.Select(k => k.IdempotencyKey!).ToArray() },
-                    new() { Value = keys.Select(k => JsonSerializer.Serialize(k.Outcome, IngestJsonContext.Default.IngestOutcome)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
-                    new() { Value = time.GetUtcNow().UtcDateTime },
-                },
-            });
-        }
-        var claimed = new HashSet<(Guid, string)>();
-        long? deltaId = null;
-        try
-        {
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            // The delta returns its id, the mark no rows; the claim returns the keys this transaction took.
-            if (encoded is not null && await reader.ReadAsync(cancellationToken))
-            {
-                deltaId = reader.GetInt64(0);
-                await reader.NextResultAsync(cancellationToken);
-            }
-            do
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    claimed.Add((reader.GetGuid(0), reader.GetString(1)));
-                }
-            }
-            while (await reader.NextResultAsync(cancellationToken));
-        }
-        finally
-        {
-            if (encoded is not null)
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(encoded);
-            }
-        }
-        var answered = keys.Where(k => !claimed.Contains((k.ApiKeyId, k.IdempotencyKey!))).ToArray();
-        if (answered.Length > 0)
-        {
-            await ReplayAsync(connection, tx, answered, cancellationToken);
-        }
-        foreach (var (item, earlier) in repeats)
-        {
-            item.ReplayedOutcome = earlier.ReplayedOutcome ?? earlier.Outcome;
-        }
-        return deltaId;
+        return [.. claims.Values];
     }
 
-    private async Task DropDeltaAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long id, DateTime[] minutes, CancellationToken cancellationToken)
+    private NpgsqlBatchCommand ClaimCommand(string sql, IngestWorkItem[] keys) => new(sql)
     {
-        await using var batch = new NpgsqlBatch(connection, tx)
+        Parameters =
         {
-            BatchCommands =
-            {
-                new NpgsqlBatchCommand(DropDeltaSql) { Parameters = { new() { Value = id } } },
-                new NpgsqlBatchCommand(MarkSql) { Parameters = { new() { Value = minutes }, new() { Value = time.GetUtcNow().UtcDateTime } } },
-            },
-        };
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-    }
+            new() { Value = keys.Select(k => k.ApiKeyId).ToArray() },
+            new() { Value = keys.Select(k => k.IdempotencyKey!).ToArray() },
+            new() { Value = keys.Select(k => JsonSerializer.Serialize(k.Outcome, IngestJsonContext.Default.IngestOutcome)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
+            new() { Value = time.GetUtcNow().UtcDateTime },
+        },
+    };
 
     private static DateTime Minute(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
 
