@@ -237,6 +237,35 @@ public sealed class IngestApiTests(PostgresFixture pg) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PostReadings_KeyReusedWithOtherReadings_FirstAnswerReplayedAndNothingMoreStored()
+    {
+        // The second request's readings are new, so its COPY succeeds; its claim of the key fails at COMMIT, and the
+        // batch is written again the careful way, which replays the first answer and stores nothing.
+        var t0 = BaseTime;
+        var client = _host.Client(_host.IngestKey);
+
+        async Task<(HttpStatusCode, string)> SendAsync(string json)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/readings") { Content = Json(json) };
+            request.Headers.Add("Idempotency-Key", "reused-7");
+            var response = await client.SendAsync(request, Ct);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+        }
+
+        var first = await SendAsync(Batch((Temperature, t0, 20)));
+        var reused = await SendAsync(Batch((Temperature, t0.AddSeconds(5), 25), (Pressure, t0.AddSeconds(5), 2)));
+
+        Assert.Equal(HttpStatusCode.Accepted, first.Item1);
+        Assert.Equal(HttpStatusCode.Accepted, reused.Item1);
+        Assert.Equal(first.Item2, reused.Item2);
+        Assert.Equal(1, JsonDocument.Parse(reused.Item2).RootElement.GetProperty("accepted").GetInt32());
+        Assert.Equal(1L, await _host.ScalarAsync<long>("SELECT count(*) FROM readings"));
+        await _host.FlushRollupsAsync();
+        Assert.Equal(1L, await _host.ScalarAsync<long>("SELECT sum(count)::bigint FROM rollup_1m"));
+        Assert.Equal(0L, await _host.ScalarAsync<long>("SELECT count(*) FROM rollup_delta"));
+    }
+
+    [Fact]
     public async Task PostReadings_QueueFull_503WithRetryAfter()
     {
         await using var host = await StartAsync(await pg.CreateDatabaseAsync(),
