@@ -160,6 +160,7 @@ internal sealed class IngestBenchmark(IngestBenchmarkOptions options)
         // with profile-guided recompilation), which is start-up cost, not ingest cost. Warm-up rounds are sent, stored
         // and rolled up, untimed, until a round compiles fewer than WarmUpSettledMethods new methods.
         await WarmUpAsync(app, client, fleet, readings[0].Timestamp);
+        var walBefore = await WalAsync(cluster.ConnectionString);
         var cpuBefore = cpu.Read();
         var stats = await client.SendAsync(readings);
         // Rollups trail the acknowledged readings by up to one merge interval; the time to catch up counts too.
@@ -167,6 +168,7 @@ internal sealed class IngestBenchmark(IngestBenchmarkOptions options)
         await app.Services.GetRequiredService<RollupWorker>().FlushAsync();
         catchUp.Stop();
         var cpuAfter = cpu.Read();
+        var walAfter = await WalAsync(cluster.ConnectionString);
         var since = readings.Min(r => r.Timestamp).UtcDateTime;
         var stored = (long)(await ScalarAsync(cluster.ConnectionString, "SELECT count(*) FROM readings WHERE ts >= @since", since))!;
         var rolled = (long)(await ScalarAsync(cluster.ConnectionString, "SELECT coalesce(sum(count), 0)::bigint FROM rollup_1h WHERE bucket >= date_trunc('hour', @since)", since))!;
@@ -174,6 +176,8 @@ internal sealed class IngestBenchmark(IngestBenchmarkOptions options)
             $"stored {stored:N0}, in hourly rollups {rolled:N0}; latency p50 {stats.LatencyPercentile(0.5).TotalMilliseconds:F0} ms, " +
             $"p99 {stats.LatencyPercentile(0.99).TotalMilliseconds:F0} ms; rollups caught up {catchUp.Elapsed.TotalMilliseconds:F0} ms after the last 202");
         Console.WriteLine("    " + CpuMeter.PerReading(cpuBefore, cpuAfter, readings.Length) + " (this process: client and server)");
+        Console.WriteLine($"    WAL per reading {(double)(walAfter.Bytes - walBefore.Bytes) / readings.Length:F0} bytes " +
+            $"({walAfter.FullPageImages - walBefore.FullPageImages:N0} full-page images); WAL flushes {walAfter.Syncs - walBefore.Syncs:N0}");
         if (stored != readings.Length || rolled != readings.Length)
         {
             throw new InvalidOperationException($"expected {readings.Length} readings stored and rolled up");
@@ -248,6 +252,17 @@ internal sealed class IngestBenchmark(IngestBenchmarkOptions options)
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, conn);
         await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The cluster's WAL statistics so far (<c>pg_stat_wal</c>): bytes written, full-page images, syncs.</summary>
+    private static async Task<(long Bytes, long FullPageImages, long Syncs)> WalAsync(string connectionString)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT wal_bytes::bigint, wal_fpi, wal_sync FROM pg_stat_wal", conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
     private static async Task<object?> ScalarAsync(string connectionString, string sql, DateTime since)

@@ -106,7 +106,7 @@ internal sealed class IngestWriter(
             var started = Stopwatch.GetTimestamp();
             try
             {
-                var inserted = await store.WriteAsync(batch, CancellationToken.None);
+                var inserted = await store.WriteAsync(batch, () => queue.Depth > 0, CancellationToken.None);
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 metrics.Committed(elapsed, readings);
                 await CompleteAsync(batch, readings);

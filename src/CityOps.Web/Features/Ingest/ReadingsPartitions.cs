@@ -49,6 +49,26 @@ internal sealed class ReadingsPartitions(ILogger<ReadingsPartitions> logger)
         }
     }
 
+    /// <summary>True when every partition <see cref="EnsureAsync"/> would make for these times is known to exist.</summary>
+    public bool Covers(DateTime first, DateTime last)
+    {
+        for (var day = DateOnly.FromDateTime(first); day <= DateOnly.FromDateTime(last); day = day.AddDays(1))
+        {
+            if (!_known.ContainsKey(ReadingsPartition(day)))
+            {
+                return false;
+            }
+        }
+        for (var month = new DateOnly(first.Year, first.Month, 1); month <= DateOnly.FromDateTime(last); month = month.AddMonths(1))
+        {
+            if (!_known.ContainsKey(MinutePartition(month)) || !_known.ContainsKey(PackedMinutePartition(month)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>
     /// Drops raw partitions that end at or before <paramref name="rawCutoff"/> and minute-rollup partitions (plain
     /// and packed) that end at or before <paramref name="minuteCutoff"/>. Returns the names dropped.

@@ -35,54 +35,73 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         """;
     private const string ClaimSql = ClaimValuesSql + " ON CONFLICT DO NOTHING RETURNING api_key_id, idempotency_key";
 
-    private NpgsqlConnection? _connection;
+    private const string CopyReadingsSql = "COPY readings (sensor_id, ts, value) FROM STDIN (FORMAT BINARY)";
+
+    // Two connections: while one commits, the next transaction's COPY is started on the other.
+    private readonly NpgsqlConnection?[] _connections = new NpgsqlConnection?[2];
+    private int _current;
+    private PreparedCopy? _prepared;
     private readonly byte[] _copyBuffer = new byte[CopyChunkBytes];
+
+    /// <summary>A transaction begun and a COPY into <c>readings</c> started on the current connection, waiting for rows.</summary>
+    private sealed record PreparedCopy(NpgsqlTransaction Transaction, NpgsqlRawCopyStream Copy);
 
     /// <summary>
     /// Writes the items in one transaction. Items whose Idempotency-Key was already answered get
     /// <see cref="IngestWorkItem.ReplayedOutcome"/> and write nothing. Returns the raw rows newly inserted.
+    /// When <paramref name="morePending"/> says more work is waiting as the COMMIT is sent, the next transaction's
+    /// COPY is started on the other connection meanwhile, so its round trip overlaps the commit.
     /// </summary>
-    public async Task<long> WriteAsync(IReadOnlyList<IngestWorkItem> items, CancellationToken cancellationToken)
+    public async Task<long> WriteAsync(IReadOnlyList<IngestWorkItem> items, Func<bool> morePending, CancellationToken cancellationToken)
     {
         foreach (var item in items)
         {
             item.ReplayedOutcome = null;
         }
-        var connection = await ConnectAsync(cancellationToken);
         var (first, last, count) = TimeRange(items);
-        if (count > 0)
-        {
-            await partitions.EnsureAsync(connection, first, last, cancellationToken);
-        }
+        var keys = ClaimsOf(items, out var repeats);
+        var rows = SortedRows(items, count, out var hasDuplicates);
         // The common case, nothing stored before and no key answered before, is one plain COPY and one round trip
         // that writes the delta, takes the claims and commits. Anything else fails that transaction (or is seen
         // before it starts), and the batch is written the careful way. (A savepoint around the COPY would cost a
         // round trip per batch, and every row written under it would carry a subtransaction id that each later
         // reader has to resolve.)
-        return await TryWriteFastAsync(connection, items, count, cancellationToken)
-            ?? await WriteCarefullyAsync(connection, items, count, cancellationToken);
+        if (hasDuplicates || repeats.Count > 0 || (count > 0 && !partitions.Covers(first, last)))
+        {
+            // A prepared COPY holds a lock on readings that creating a partition would wait for.
+            await DropPreparedAsync();
+        }
+        else if (await TryWriteFastAsync(rows, keys, morePending, cancellationToken) is { } inserted)
+        {
+            return inserted;
+        }
+        await DropPreparedAsync();
+        var connection = await ConnectAsync(_current, cancellationToken);
+        if (count > 0)
+        {
+            await partitions.EnsureAsync(connection, first, last, cancellationToken);
+        }
+        return await WriteCarefullyAsync(connection, items, count, cancellationToken);
     }
 
     /// <summary>
-    /// COPY, then delta, claims and COMMIT in one round trip. Null when the batch cannot be written this way: it
-    /// repeats a reading or a key, a reading is stored already, or a key was claimed before (rolled back).
+    /// COPY, then delta, claims and COMMIT in one round trip. Null when a reading is stored already or a key was
+    /// claimed before (rolled back).
     /// </summary>
-    private async Task<long?> TryWriteFastAsync(NpgsqlConnection connection, IReadOnlyList<IngestWorkItem> items, int count,
+    private async Task<long?> TryWriteFastAsync(PendingReading[] rows, IngestWorkItem[] keys, Func<bool> morePending,
         CancellationToken cancellationToken)
     {
-        var keys = ClaimsOf(items, out var repeats);
-        var rows = SortedRows(items, count, out var hasDuplicates);
-        if (hasDuplicates || repeats.Count > 0)
-        {
-            return null;
-        }
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var prepared = _prepared ?? await PrepareAsync(_current, cancellationToken);
+        _prepared = null;
+        var connection = _connections[_current]!;
+        await using var tx = prepared.Transaction;
         byte[]? encoded = null;
+        Task<PreparedCopy>? next = null;
         try
         {
-            if (rows.Length > 0)
+            await using (var copy = prepared.Copy)
             {
-                await CopyAsync(connection, "readings", rows, cancellationToken);
+                await WriteRowsAsync(copy, rows, cancellationToken);
             }
             await using var batch = new NpgsqlBatch(connection);
             if (rows.Length > 0)
@@ -107,7 +126,10 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
             }
             // COMMIT in the same round trip; a failure of any statement before it aborts the transaction instead.
             batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            var committing = batch.ExecuteNonQueryAsync(cancellationToken);
+            // Only when more work waits: a prepared COPY is an open transaction, which must not wait for work to come.
+            next = morePending() ? PrepareAsync(1 - _current, cancellationToken) : null;
+            await committing;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -120,8 +142,67 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
             {
                 System.Buffers.ArrayPool<byte>.Shared.Return(encoded);
             }
+            if (next is not null)
+            {
+                await AdoptAsync(next);
+            }
         }
         return rows.Length;
+    }
+
+    /// <summary>On the connection <paramref name="turn"/>: BEGIN and COPY into readings, waiting for rows.</summary>
+    private async Task<PreparedCopy> PrepareAsync(int turn, CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(turn, cancellationToken);
+        var tx = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            return new PreparedCopy(tx, await connection.BeginRawBinaryCopyAsync(CopyReadingsSql, cancellationToken));
+        }
+        catch
+        {
+            await tx.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Makes the COPY prepared on the other connection the next transaction's; a failure to prepare it is left to that transaction.</summary>
+    private async Task AdoptAsync(Task<PreparedCopy> next)
+    {
+        try
+        {
+            _prepared = await next;
+            _current = 1 - _current;
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // The next transaction prepares its COPY itself, on a fresh connection if this one broke.
+        }
+    }
+
+    /// <summary>Abandons a prepared COPY (its transaction rolls back): the next transaction goes another way.</summary>
+    private async Task DropPreparedAsync()
+    {
+        if (_prepared is not { } prepared)
+        {
+            return;
+        }
+        _prepared = null;
+        try
+        {
+            await prepared.Copy.CancelAsync();
+            await prepared.Transaction.RollbackAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // A broken connection is discarded; the next transaction opens a fresh one.
+            await ResetConnectionAsync(_current);
+        }
+        finally
+        {
+            await prepared.Copy.DisposeAsync();
+            await prepared.Transaction.DisposeAsync();
+        }
     }
 
     /// <summary>
@@ -145,12 +226,23 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         return inserted;
     }
 
-    /// <summary>Drops the connection after a failure; the next write opens a fresh one.</summary>
+    /// <summary>Drops the connections after a failure; the next write opens fresh ones.</summary>
     public async Task ResetAsync()
     {
-        if (_connection is { } c)
+        _prepared = null;
+        for (var i = 0; i < _connections.Length; i++)
         {
-            _connection = null;
+            await ResetConnectionAsync(i);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await ResetAsync();
+
+    private async Task ResetConnectionAsync(int turn)
+    {
+        if (_connections[turn] is { } c)
+        {
+            _connections[turn] = null;
             try
             {
                 await c.DisposeAsync();
@@ -162,15 +254,13 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         }
     }
 
-    public async ValueTask DisposeAsync() => await ResetAsync();
-
-    private async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken)
+    private async Task<NpgsqlConnection> ConnectAsync(int turn, CancellationToken cancellationToken)
     {
-        if (_connection is { State: System.Data.ConnectionState.Open } open)
+        if (_connections[turn] is { State: System.Data.ConnectionState.Open } open)
         {
             return open;
         }
-        await ResetAsync();
+        await ResetConnectionAsync(turn);
         var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
         try
         {
@@ -184,7 +274,7 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
             await connection.DisposeAsync();
             throw;
         }
-        _connection = connection;
+        _connections[turn] = connection;
         return connection;
     }
 
@@ -334,6 +424,12 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
     {
         await using var copy = await connection.BeginRawBinaryCopyAsync(
             $"COPY {table} (sensor_id, ts, value) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        await WriteRowsAsync(copy, rows, cancellationToken);
+    }
+
+    /// <summary>Writes the rows and the end of the data; disposing the stream then completes the COPY.</summary>
+    private async Task WriteRowsAsync(NpgsqlRawCopyStream copy, PendingReading[] rows, CancellationToken cancellationToken)
+    {
         var buffer = _copyBuffer;
         CopySignature.CopyTo(buffer);
         var n = CopySignature.Length;
