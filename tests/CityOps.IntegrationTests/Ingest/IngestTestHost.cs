@@ -22,6 +22,10 @@ internal sealed class IngestTestHost : IAsyncDisposable
     public const string Power = "test.grid.meter1.power";
     public const string No2 = "test.air.station1.no2";
 
+    /// <summary>Settings under which the rollup worker applies nothing by itself: tests flush it when they choose.</summary>
+    public static readonly IReadOnlyDictionary<string, string?> QuietRollupWorker =
+        new Dictionary<string, string?> { ["Ingest:RollupInterval"] = "00:10:00", ["Ingest:RollupMaxLag"] = "00:10:00" };
+
     private IngestTestHost(CityOpsAppFactory app, string connectionString)
     {
         App = app;

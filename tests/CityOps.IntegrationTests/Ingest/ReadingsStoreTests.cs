@@ -12,8 +12,6 @@ public sealed class ReadingsStoreTests(PostgresFixture pg)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static readonly Dictionary<string, string?> QuietWorker = new() { ["Ingest:RollupInterval"] = "00:10:00", ["Ingest:RollupMaxLag"] = "00:10:00" };
-
     private static IngestWorkItem Item(string? idempotencyKey, params PendingReading[] readings) =>
         new(readings, new IngestOutcome(readings.Length, []), Guid.Empty, idempotencyKey);
 
@@ -26,7 +24,7 @@ public sealed class ReadingsStoreTests(PostgresFixture pg)
     [Fact]
     public async Task WriteAsync_MoreWorkPending_NextCopyWaitsOnTheOtherConnectionAndEveryWayAfterwardsStoresOnce()
     {
-        await using var host = await StartAsync(await pg.CreateDatabaseAsync(), QuietWorker);
+        await using var host = await StartAsync(await pg.CreateDatabaseAsync(), QuietRollupWorker);
         var temperature = host.SensorId(Temperature);
         var pressure = host.SensorId(Pressure);
         var t0 = DateTime.UtcNow.AddHours(-3);

@@ -10,8 +10,6 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static readonly Dictionary<string, string?> QuietWorker = new() { ["Ingest:RollupInterval"] = "00:10:00", ["Ingest:RollupMaxLag"] = "00:10:00" };
-
     private static DateTimeOffset Minute(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
 
     /// <summary>Stores one reading and marks its minute, as a writer that wrote the staging way does.</summary>
@@ -117,7 +115,7 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
     [Fact]
     public async Task FlushRollups_MinuteMarkedWhileADeltaWithItsReadingsWaits_CountsEachReadingOnce()
     {
-        await using var host = await StartAsync(await pg.CreateDatabaseAsync(), QuietWorker);
+        await using var host = await StartAsync(await pg.CreateDatabaseAsync(), QuietRollupWorker);
         var minute = Minute(DateTime.UtcNow.AddHours(-2));
         var client = host.Client(host.IngestKey);
         // One request over two minutes: one delta whose readings the worker has not merged yet.
@@ -146,7 +144,7 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
     [Fact]
     public async Task FlushRollups_DeltaOfATransactionInFlightWhileItsMinuteIsRecomputed_MergedOnceItCommits()
     {
-        await using var host = await StartAsync(await pg.CreateDatabaseAsync(), QuietWorker);
+        await using var host = await StartAsync(await pg.CreateDatabaseAsync(), QuietRollupWorker);
         var minute = Minute(DateTime.UtcNow.AddHours(-2));
         var sensor = host.SensorId(Pressure);
         // Another instance's write transaction is open: its reading and its delta are not committed yet.
