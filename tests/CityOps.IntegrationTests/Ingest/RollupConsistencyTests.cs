@@ -150,6 +150,8 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
         // Another instance's write transaction is open: its reading and its delta are not committed yet.
         await using var other = new NpgsqlConnection(host.ConnectionString);
         await other.OpenAsync(Ct);
+        // Two hours ago may be yesterday, whose partitions nothing has made yet.
+        await host.Service<ReadingsPartitions>().EnsureAsync(other, minute.UtcDateTime, minute.UtcDateTime, Ct);
         await using var tx = await other.BeginTransactionAsync(Ct);
         var late = new PendingReading(sensor, minute.AddSeconds(50).UtcDateTime, 9);
         var delta = new byte[RollupDelta.BytesPerReading];

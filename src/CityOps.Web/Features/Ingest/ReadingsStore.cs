@@ -68,22 +68,18 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         // before it starts), and the batch is written the careful way. (A savepoint around the COPY would cost a
         // round trip per batch, and every row written under it would carry a subtransaction id that each later
         // reader has to resolve.)
-        if (hasDuplicates || repeats.Count > 0 || (count > 0 && !partitions.Covers(first, last)))
+        if (count > 0 && !partitions.Covers(first, last))
         {
             // A prepared COPY holds a lock on readings that creating a partition would wait for.
             await DropPreparedAsync();
+            await partitions.EnsureAsync(await ConnectAsync(_current, cancellationToken), first, last, cancellationToken);
         }
-        else if (await TryWriteFastAsync(rows, keys, morePending, cancellationToken) is { } inserted)
+        if (!hasDuplicates && repeats.Count == 0 && await TryWriteFastAsync(rows, keys, morePending, cancellationToken) is { } inserted)
         {
             return inserted;
         }
         await DropPreparedAsync();
-        var connection = await ConnectAsync(_current, cancellationToken);
-        if (count > 0)
-        {
-            await partitions.EnsureAsync(connection, first, last, cancellationToken);
-        }
-        return await WriteCarefullyAsync(connection, items, count, cancellationToken);
+        return await WriteCarefullyAsync(await ConnectAsync(_current, cancellationToken), items, count, cancellationToken);
     }
 
     /// <summary>
