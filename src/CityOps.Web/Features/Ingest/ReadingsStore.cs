@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
@@ -6,7 +5,7 @@ using NpgsqlTypes;
 namespace CityOps.Web.Features.Ingest;
 
 /// <summary>
-/// Writes coalesced batches in one transaction on one long-lived connection, in three round trips: the raw rows by
+/// Writes coalesced batches, each in one transaction on one of two long-lived connections, in three round trips: the raw rows by
 /// binary COPY straight into <c>readings</c>; then, with the COMMIT, the batch's readings as one <c>rollup_delta</c>
 /// row (merged into the rollups by <see cref="RollupWorker"/>) and the Idempotency-Key claims. When some reading is
 /// already stored (the COPY fails on the unique key), a key was already claimed, or the batch repeats a reading or a
@@ -43,7 +42,7 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
     private readonly NpgsqlConnection?[] _connections = new NpgsqlConnection?[2];
     private int _current;
     private PreparedCopy? _prepared;
-    private readonly byte[] _copyBuffer = new byte[CopyChunkBytes];
+    private readonly ReadingsCopyFormat _copy = new();
 
     /// <summary>A transaction begun and a COPY into <c>readings</c> started on the current connection, waiting for rows.</summary>
     private sealed record PreparedCopy(NpgsqlTransaction Transaction, NpgsqlRawCopyStream Copy);
@@ -99,7 +98,7 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         {
             await using (var copy = prepared.Copy)
             {
-                await WriteRowsAsync(copy, rows, cancellationToken);
+                await _copy.WriteAsync(copy, rows, cancellationToken);
             }
             await using var batch = new NpgsqlBatch(connection);
             if (rows.Length > 0)
@@ -409,60 +408,11 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         return minutes.Select(m => new DateTime(m, DateTimeKind.Utc)).ToArray();
     }
 
-    // PostgreSQL's binary COPY format: a signature, flags and header extension length, then per row the field count
-    // and each field as its length and its big-endian value, then -1. Written here rather than through
-    // NpgsqlBinaryImporter, which resolves a converter for every value: the three fields are fixed and the encoding
-    // is a few stores per row (and this loop runs for every reading CityOps takes in).
-    private const int CopyChunkBytes = 64 * 1024;
-    private const int CopyRowBytes = 2 + (4 + 4) + (4 + 8) + (4 + 8);
-    private static ReadOnlySpan<byte> CopySignature => [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0];
-    private static readonly long PostgresEpochTicks = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
-
     private async Task CopyAsync(NpgsqlConnection connection, string table, PendingReading[] rows, CancellationToken cancellationToken)
     {
         await using var copy = await connection.BeginRawBinaryCopyAsync(
             $"COPY {table} (sensor_id, ts, value) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        await WriteRowsAsync(copy, rows, cancellationToken);
-    }
-
-    /// <summary>Writes the rows and the end of the data; disposing the stream then completes the COPY.</summary>
-    private async Task WriteRowsAsync(NpgsqlRawCopyStream copy, PendingReading[] rows, CancellationToken cancellationToken)
-    {
-        var buffer = _copyBuffer;
-        CopySignature.CopyTo(buffer);
-        var n = CopySignature.Length;
-        BinaryPrimitives.WriteInt32BigEndian(buffer.AsSpan(n), 0);
-        BinaryPrimitives.WriteInt32BigEndian(buffer.AsSpan(n + 4), 0);
-        n += 8;
-        foreach (var r in rows)
-        {
-            if (n + CopyRowBytes > buffer.Length)
-            {
-                await copy.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
-                n = 0;
-            }
-            n += WriteRow(buffer.AsSpan(n), r);
-        }
-        if (n + 2 > buffer.Length)
-        {
-            await copy.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
-            n = 0;
-        }
-        BinaryPrimitives.WriteInt16BigEndian(buffer.AsSpan(n), -1);
-        await copy.WriteAsync(buffer.AsMemory(0, n + 2), cancellationToken);
-    }
-
-    private static int WriteRow(Span<byte> span, PendingReading r)
-    {
-        BinaryPrimitives.WriteInt16BigEndian(span, 3);
-        BinaryPrimitives.WriteInt32BigEndian(span[2..], 4);
-        BinaryPrimitives.WriteInt32BigEndian(span[6..], r.SensorId);
-        BinaryPrimitives.WriteInt32BigEndian(span[10..], 8);
-        // Microseconds since 2000-01-01 UTC, truncating ticks as Npgsql does for timestamptz.
-        BinaryPrimitives.WriteInt64BigEndian(span[14..], (r.Timestamp.Ticks - PostgresEpochTicks) / 10);
-        BinaryPrimitives.WriteInt32BigEndian(span[22..], 8);
-        BinaryPrimitives.WriteDoubleBigEndian(span[26..], r.Value);
-        return CopyRowBytes;
+        await _copy.WriteAsync(copy, rows, cancellationToken);
     }
 
     /// <summary>
