@@ -103,6 +103,7 @@ public sealed class AssetRegistryTests(PostgresFixture pg) : IAsyncLifetime
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal(2, body.GetProperty("accepted").GetInt32());
         var sensorId = await ScalarAsync<int>("SELECT id FROM sensors WHERE key = $1", "ing.north.x1.occ");
+        await _app.Services.GetRequiredService<RollupWorker>().FlushAsync(Ct);
         Assert.Equal(2L, await ScalarAsync<long>("SELECT count(*) FROM readings WHERE sensor_id = $1", sensorId));
     }
 

@@ -75,6 +75,7 @@ public sealed class DatabaseOutageTests
         Assert.All(failures, f => Assert.True(f.RetryAfter, "503 without Retry-After"));
         Assert.All(failures, f => Assert.True(f.Elapsed < TimeSpan.FromSeconds(10), $"a 503 took {f.Elapsed}"));
 
+        await host.FlushRollupsAsync();
         await using var conn = new NpgsqlConnection(cluster.ConnectionString);
         await conn.OpenAsync(Ct);
         var stored = new Dictionary<(int, DateTime), int>();
@@ -89,7 +90,6 @@ public sealed class DatabaseOutageTests
         var missing = acknowledged.Where(a => !stored.ContainsKey((host.SensorId(a.Sensor), a.Ts.UtcDateTime))).ToArray();
         Assert.Empty(missing);
         Assert.All(stored.Values, n => Assert.Equal(1, n));
-        await host.FlushRollupsAsync();
         await using var total = new NpgsqlCommand("SELECT sum(count)::bigint FROM rollup_1m", conn);
         Assert.Equal((long)stored.Count, (long)(await total.ExecuteScalarAsync(Ct))!);
     }

@@ -33,13 +33,16 @@ public sealed class IngestApiTests(PostgresFixture pg) : IAsyncLifetime
         var body = await ReadJsonAsync(response);
         Assert.Equal(4, body.GetProperty("accepted").GetInt32());
         Assert.Empty(body.GetProperty("rejected").EnumerateArray());
-        Assert.Equal(4L, await _host.ScalarAsync<long>("SELECT count(*) FROM readings"));
-        await _host.FlushRollupsAsync();
 
+        // Readable as soon as acknowledged, whether the rollup worker has stored them in readings yet or not.
         var range = $"from={Uri.EscapeDataString(t0.AddMinutes(-1).ToString("O"))}&to={Uri.EscapeDataString(t0.AddHours(1).ToString("O"))}";
         var raw = await ReadJsonAsync(await client.GetAsync($"/api/v1/sensors/{Temperature}/series?{range}&step=raw", Ct));
         Assert.Equal([20.0, 22.0, 30.0], raw.EnumerateArray().Select(p => p.GetProperty("value").GetDouble()));
         Assert.Equal(t0.UtcDateTime, raw[0].GetProperty("ts").GetDateTime().ToUniversalTime());
+        await _host.FlushRollupsAsync();
+        Assert.Equal(4L, await _host.ScalarAsync<long>("SELECT count(*) FROM readings"));
+        raw = await ReadJsonAsync(await client.GetAsync($"/api/v1/sensors/{Temperature}/series?{range}&step=raw", Ct));
+        Assert.Equal([20.0, 22.0, 30.0], raw.EnumerateArray().Select(p => p.GetProperty("value").GetDouble()));
 
         var minutes = await ReadJsonAsync(await client.GetAsync($"/api/v1/sensors/{Temperature}/series?{range}&step=1m", Ct));
         Assert.Equal(2, minutes.GetArrayLength());
@@ -95,6 +98,7 @@ public sealed class IngestApiTests(PostgresFixture pg) : IAsyncLifetime
         Assert.Contains("not a finite number", reasons[11]);
         Assert.Contains("cannot be converted", reasons[12]);
         Assert.Contains("no \"sensor\"", reasons[13]);
+        await _host.FlushRollupsAsync();
         Assert.Equal(100.0, await _host.ScalarAsync<double>("SELECT value FROM readings WHERE sensor_id = $1 AND ts = $2",
             _host.SensorId(Temperature), t0.AddSeconds(3).UtcDateTime), 9);
         Assert.Equal(1.5, await _host.ScalarAsync<double>("SELECT value FROM readings WHERE sensor_id = $1 AND ts = $2",
@@ -184,6 +188,7 @@ public sealed class IngestApiTests(PostgresFixture pg) : IAsyncLifetime
         var response = await _host.Client(_host.IngestKey).PostAsync("/api/v1/readings", Json(json), Ct);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        await _host.FlushRollupsAsync();
         Assert.Equal(0L, await _host.ScalarAsync<long>("SELECT count(*) FROM readings"));
     }
 
@@ -230,6 +235,7 @@ public sealed class IngestApiTests(PostgresFixture pg) : IAsyncLifetime
         Assert.Equal(2, first.GetProperty("accepted").GetInt32());
         Assert.All(concurrent.Append(retry), r => Assert.Equal(
             JsonSerializer.Serialize(first), JsonSerializer.Serialize(JsonDocument.Parse(r.Item2).RootElement)));
+        await _host.FlushRollupsAsync();
         Assert.Equal(2L, await _host.ScalarAsync<long>("SELECT count(*) FROM readings"));
         await _host.FlushRollupsAsync();
         Assert.Equal(2L, await _host.ScalarAsync<long>("SELECT sum(count)::bigint FROM rollup_1m"));
@@ -259,8 +265,8 @@ public sealed class IngestApiTests(PostgresFixture pg) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, reused.Item1);
         Assert.Equal(first.Item2, reused.Item2);
         Assert.Equal(1, JsonDocument.Parse(reused.Item2).RootElement.GetProperty("accepted").GetInt32());
-        Assert.Equal(1L, await _host.ScalarAsync<long>("SELECT count(*) FROM readings"));
         await _host.FlushRollupsAsync();
+        Assert.Equal(1L, await _host.ScalarAsync<long>("SELECT count(*) FROM readings"));
         Assert.Equal(1L, await _host.ScalarAsync<long>("SELECT sum(count)::bigint FROM rollup_1m"));
         Assert.Equal(0L, await _host.ScalarAsync<long>("SELECT count(*) FROM rollup_delta"));
     }
@@ -298,6 +304,7 @@ public sealed class IngestApiTests(PostgresFixture pg) : IAsyncLifetime
         await tx.RollbackAsync(Ct);
         Assert.Equal(HttpStatusCode.Accepted, (await first).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await queued).StatusCode);
+        await host.FlushRollupsAsync();
         Assert.Equal(11L, await host.ScalarAsync<long>("SELECT count(*) FROM readings"));
     }
 
@@ -312,6 +319,7 @@ public sealed class IngestApiTests(PostgresFixture pg) : IAsyncLifetime
 
         Assert.Equal(1, outcome.Accepted);
         Assert.Equal(1, Assert.Single(outcome.Rejected).Index);
+        await _host.FlushRollupsAsync();
         Assert.Equal(1.5, await _host.ScalarAsync<double>("SELECT value FROM readings"), 9);
     }
 }

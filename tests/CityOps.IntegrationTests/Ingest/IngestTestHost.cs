@@ -57,7 +57,7 @@ internal sealed class IngestTestHost : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Merges what the writer queued into the rollups now, instead of at the worker's next pass.</summary>
+    /// <summary>Stores the readings the writer committed in <c>readings</c> and merges them into the rollups now, instead of at the worker's next pass.</summary>
     public Task<long> FlushRollupsAsync() => Service<RollupWorker>().FlushAsync(TestContext.Current.CancellationToken);
 
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();

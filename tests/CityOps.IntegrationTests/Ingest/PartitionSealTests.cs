@@ -40,6 +40,7 @@ public sealed class PartitionSealTests(PostgresFixture pg)
 
         Assert.Equal(0L, beforeSeal);
         Assert.Equal(1L, afterSeal);
+        await host.FlushRollupsAsync();
         Assert.Equal(4L, await host.ScalarAsync<long>("SELECT count(*) FROM readings"));
         var range = $"from={Uri.EscapeDataString(t0.AddMinutes(-1).ToString("O"))}&to={Uri.EscapeDataString(t0.AddMinutes(1).ToString("O"))}";
         var raw = await ReadJsonAsync(await client.GetAsync($"/api/v1/sensors/{Temperature}/series?{range}&step=raw", Ct));

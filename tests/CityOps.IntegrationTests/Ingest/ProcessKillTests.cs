@@ -75,6 +75,9 @@ public sealed class ProcessKillTests(PostgresFixture pg)
             client.DefaultRequestHeaders.Add("X-Api-Key", key);
             var after = await client.PostAsync("/api/v1/readings", Json(Batch((Temperature, t0.AddHours(-1), 5))), Ct);
             Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
+            // What was acknowledged is committed as deltas; the restarted rollup worker stores them in readings.
+            await Wait.UntilAsync(async () => await QueryScalarAsync<long>(database, "SELECT count(*) FROM rollup_delta WHERE NOT stored") == 0,
+                TimeSpan.FromSeconds(30), "the committed readings to be stored");
         }
 
         var stored = new HashSet<(int, DateTime)>();

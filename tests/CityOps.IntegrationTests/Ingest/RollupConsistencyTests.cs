@@ -75,8 +75,8 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         });
 
-        Assert.Equal((long)all.Length, await host.ScalarAsync<long>("SELECT count(*) FROM readings"));
         await host.FlushRollupsAsync();
+        Assert.Equal((long)all.Length, await host.ScalarAsync<long>("SELECT count(*) FROM readings"));
         Assert.Equal(0L, await host.ScalarAsync<long>("SELECT count(*) FROM rollup_pending"));
         Assert.Equal(0L, await host.ScalarAsync<long>("SELECT count(*) FROM rollup_delta"));
         await AssertRollupsEqualRawAggregatesAsync(host);
@@ -155,7 +155,7 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
         await using var tx = await other.BeginTransactionAsync(Ct);
         var late = new PendingReading(sensor, minute.AddSeconds(50).UtcDateTime, 9);
         var delta = new byte[RollupDelta.BytesPerReading];
-        RollupDelta.Encode([late], delta);
+        RollupDelta.Encode(late, delta);
         await using (var write = new NpgsqlBatch(other, tx)
         {
             BatchCommands =

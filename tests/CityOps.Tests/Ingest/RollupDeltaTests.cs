@@ -19,7 +19,10 @@ public sealed class RollupDeltaTests
     private static RollupAccumulator Decoded(IReadOnlySet<long> skip)
     {
         var bytes = new byte[Readings.Length * RollupDelta.BytesPerReading];
-        RollupDelta.Encode(Readings, bytes);
+        for (var i = 0; i < Readings.Length; i++)
+        {
+            RollupDelta.Encode(Readings[i], bytes.AsSpan(i * RollupDelta.BytesPerReading));
+        }
         var accumulator = new RollupAccumulator();
         Assert.Equal(Readings.Length - Readings.Count(r => skip.Contains(r.Timestamp.Ticks - r.Timestamp.Ticks % TimeSpan.TicksPerMinute)),
             RollupDelta.Decode(bytes, accumulator, skip));
@@ -68,6 +71,22 @@ public sealed class RollupDeltaTests
         Assert.Equal([7, 7], rows.SensorIds);
         Assert.Equal([Minute.AddMinutes(1), Minute.AddMinutes(26)], rows.Buckets);
         Assert.Equal([Minute.AddMinutes(1), Minute.AddMinutes(26)], accumulator.Minutes());
+    }
+
+    [Fact]
+    public void DecodeTo_EncodedReadings_SameReadingsInTheSameOrder()
+    {
+        var bytes = new byte[Readings.Length * RollupDelta.BytesPerReading];
+        for (var i = 0; i < Readings.Length; i++)
+        {
+            RollupDelta.Encode(Readings[i], bytes.AsSpan(i * RollupDelta.BytesPerReading));
+        }
+        var decoded = new List<PendingReading>();
+
+        RollupDelta.DecodeTo(bytes, decoded);
+
+        Assert.Equal(Readings, decoded);
+        Assert.All(decoded, r => Assert.Equal(DateTimeKind.Utc, r.Timestamp.Kind));
     }
 
     [Fact]

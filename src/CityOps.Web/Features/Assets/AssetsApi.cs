@@ -67,7 +67,7 @@ internal static class AssetsApi
 
     private static async Task<IResult> GetSeriesAsync(
         string key, string? from, string? to, string? step,
-        SensorCatalog catalog, ReadingsDatabase database, RollupSeriesReader rollups, TimeProvider time, CancellationToken cancellationToken)
+        SensorCatalog catalog, RawSeriesReader raws, RollupSeriesReader rollups, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!catalog.TryGet(key, out var sensor))
         {
@@ -97,7 +97,8 @@ internal static class AssetsApi
                     {
                         return BadRequest($"A raw series may span at most {MaxRawRange.TotalDays} days; use step=1m or step=1h for longer ranges.");
                     }
-                    var raw = await ReadRawAsync(database, sensor.Id, start, end, cancellationToken);
+                    var raw = (await raws.ReadAsync(sensor.Id, start.UtcDateTime, end.UtcDateTime, MaxRawPoints + 1, cancellationToken))
+                        .Select(p => new RawPoint(p.Ts, p.Value)).ToList();
                     return raw.Count > MaxRawPoints
                         ? BadRequest($"The range holds more than {MaxRawPoints} readings; narrow it or use step=1m.")
                         : Results.Json(raw, AssetsJsonContext.Default.ListRawPoint);
@@ -118,24 +119,6 @@ internal static class AssetsApi
             return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Database unavailable",
                 detail: "The readings database cannot be reached; retry later.");
         }
-    }
-
-    private static async Task<List<RawPoint>> ReadRawAsync(
-        ReadingsDatabase database, int sensorId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
-    {
-        await using var cmd = database.DataSource.CreateCommand(
-            "SELECT ts, value FROM readings WHERE sensor_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts LIMIT $4");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = sensorId });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = from.UtcDateTime });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = to.UtcDateTime });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = MaxRawPoints + 1 });
-        var points = new List<RawPoint>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            points.Add(new RawPoint(reader.GetDateTime(0), reader.GetDouble(1)));
-        }
-        return points;
     }
 
     private static async Task<List<RollupPoint>> ReadRollupAsync(

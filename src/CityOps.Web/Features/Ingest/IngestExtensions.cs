@@ -15,6 +15,7 @@ public static class IngestExtensions
         services.AddSingleton<ReadingsDatabase>();
         services.AddSingleton<ReadingsPartitions>();
         services.AddSingleton<RollupSeriesReader>();
+        services.AddSingleton<RawSeriesReader>();
         services.AddSingleton<ReadingsStore>();
         services.AddSingleton(sp => new IngestQueue(sp.GetRequiredService<IOptions<IngestOptions>>().Value.QueueCapacity));
         services.AddSingleton<IngestMetrics>();

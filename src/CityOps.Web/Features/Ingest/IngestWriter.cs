@@ -16,7 +16,6 @@ internal sealed class IngestWriter(
     IngestQueue queue,
     ReadingsStore store,
     ReadingsDatabase database,
-    ReadingsPartitions partitions,
     IEnumerable<IReadingsObserver> observers,
     IngestMetrics metrics,
     IOptionsMonitor<IngestOptions> options,
@@ -106,24 +105,17 @@ internal sealed class IngestWriter(
             var started = Stopwatch.GetTimestamp();
             try
             {
-                var inserted = await store.WriteAsync(batch, () => queue.Depth > 0, CancellationToken.None);
+                var written = await store.WriteAsync(batch, CancellationToken.None);
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 metrics.Committed(elapsed, readings);
                 await CompleteAsync(batch, readings);
-                logger.LogDebug("Committed {Requests} requests, {Readings} readings ({Inserted} new) in {Elapsed} ms",
-                    batch.Count, readings, inserted, elapsed.TotalMilliseconds);
+                logger.LogDebug("Committed {Requests} requests, {Readings} readings ({Written} written) in {Elapsed} ms",
+                    batch.Count, readings, written, elapsed.TotalMilliseconds);
                 return;
             }
             catch (Exception e) when (attempt < MaxAttempts && ReadingsDatabase.IsRetryable(e))
             {
                 logger.LogInformation("Ingest transaction conflicted with another writer ({Error}); retrying", e.Message);
-                await store.ResetAsync();
-            }
-            catch (Exception e) when (attempt < MaxAttempts && e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.CheckViolation })
-            {
-                // A partition the writer believed to exist was dropped by retention under it: create it again.
-                logger.LogInformation("A partition was missing ({Error}); recreating it and retrying", e.Message);
-                partitions.Forget();
                 await store.ResetAsync();
             }
             catch (Exception e) when (attempt == 1 && ReadingsDatabase.IsUnavailable(e))

@@ -8,7 +8,7 @@ namespace CityOps.Web.Features.Ingest;
 /// and each field as its length and its big-endian value, then -1. Written here rather than through
 /// NpgsqlBinaryImporter, which resolves a converter for every value: the three fields are fixed and the encoding
 /// is a few stores per row (and this loop runs for every reading CityOps takes in).
-/// One instance per writer: it reuses one buffer.
+/// One instance per rollup worker: it reuses one buffer.
 /// </summary>
 internal sealed class ReadingsCopyFormat
 {
@@ -20,7 +20,7 @@ internal sealed class ReadingsCopyFormat
     private readonly byte[] _buffer = new byte[CopyChunkBytes];
 
     /// <summary>Writes the rows and the end of the data; disposing the stream then completes the COPY.</summary>
-    public async Task WriteAsync(NpgsqlRawCopyStream copy, PendingReading[] rows, CancellationToken cancellationToken)
+    public async Task WriteAsync(NpgsqlRawCopyStream copy, List<PendingReading> rows, CancellationToken cancellationToken)
     {
         var buffer = _buffer;
         CopySignature.CopyTo(buffer);

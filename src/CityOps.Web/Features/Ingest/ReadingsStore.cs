@@ -5,27 +5,17 @@ using NpgsqlTypes;
 namespace CityOps.Web.Features.Ingest;
 
 /// <summary>
-/// Writes coalesced batches, each in one transaction on one of two long-lived connections, in three round trips: the raw rows by
-/// binary COPY straight into <c>readings</c>; then, with the COMMIT, the batch's readings as one <c>rollup_delta</c>
-/// row (merged into the rollups by <see cref="RollupWorker"/>) and the Idempotency-Key claims. When some reading is
-/// already stored (the COPY fails on the unique key), a key was already claimed, or the batch repeats a reading or a
-/// key, the transaction is rolled back and the batch is written again the careful way: claims first (replaying the
-/// answers of keys already answered), then COPY into a temporary staging table and insert only what is new (a re-sent
-/// reading is stored once). What that way stored is not known to the writer, so it marks the minutes written to in
-/// <c>rollup_pending</c> instead, and the worker recomputes them from the raw rows. Rows are written in (time, sensor)
-/// order: the order of the partitions' unique index, so inserts append at its right edge, and one order for every
-/// writer, so concurrent writers' COPYs cannot deadlock. The store keeps two connections: when more work waits as a
-/// transaction's COMMIT is sent, the next transaction is begun and its COPY started on the other connection, so that
-/// round trip overlaps the commit's WAL flush instead of following it.
+/// Writes coalesced batches, each in one transaction and one round trip: the batch's readings as one
+/// <c>rollup_delta</c> row (<c>stored = false</c>), the Idempotency-Key claims, and the COMMIT. That row is the durable
+/// record of the readings; <see cref="RollupWorker"/> stores them in <c>readings</c> in large COPYs and merges them into
+/// the rollups, so the writer's transaction, the serial part of ingest, does no per-row index work. When a key was
+/// already claimed, or the batch repeats a key, the transaction is rolled back and the batch is written again the
+/// careful way: claims first (replaying the answers of keys already answered), then the delta of the rest.
+/// Re-sent readings are not the writer's concern: the worker stores each (sensor, time) once.
 /// </summary>
 internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartitions partitions, TimeProvider time) : IAsyncDisposable
 {
-    private const string InsertNewSql = "INSERT INTO readings (sensor_id, ts, value) SELECT sensor_id, ts, value FROM ingest_staging ON CONFLICT DO NOTHING";
-
-    // Appended, one row per minute written: a mark never waits for another writer's mark of the same minute.
-    private const string MarkSql = "INSERT INTO rollup_pending (bucket, dirtied_at) SELECT b, $2 FROM unnest($1::timestamptz[]) AS b";
-
-    private const string DeltaSql = "INSERT INTO rollup_delta (written_at, first_bucket, last_bucket, readings) VALUES ($1, $2, $3, $4)";
+    private const string DeltaSql = "INSERT INTO rollup_delta (written_at, first_bucket, last_bucket, readings, stored) VALUES ($1, $2, $3, $4, false)";
 
     // Claims are taken in key order, so two writers claiming the same keys (a retry while the first try is still
     // being written) wait for each other instead of deadlocking. The careful way skips keys already claimed and
@@ -36,24 +26,13 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         """;
     private const string ClaimSql = ClaimValuesSql + " ON CONFLICT DO NOTHING RETURNING api_key_id, idempotency_key";
 
-    private const string CopyReadingsSql = "COPY readings (sensor_id, ts, value) FROM STDIN (FORMAT BINARY)";
-
-    // Two connections: while one commits, the next transaction's COPY is started on the other.
-    private readonly NpgsqlConnection?[] _connections = new NpgsqlConnection?[2];
-    private int _current;
-    private PreparedCopy? _prepared;
-    private readonly ReadingsCopyFormat _copy = new();
-
-    /// <summary>A transaction begun and a COPY into <c>readings</c> started on the current connection, waiting for rows.</summary>
-    private sealed record PreparedCopy(NpgsqlTransaction Transaction, NpgsqlRawCopyStream Copy);
+    private NpgsqlConnection? _connection;
 
     /// <summary>
     /// Writes the items in one transaction. Items whose Idempotency-Key was already answered get
-    /// <see cref="IngestWorkItem.ReplayedOutcome"/> and write nothing. Returns the raw rows newly inserted.
-    /// When <paramref name="morePending"/> says more work is waiting as the COMMIT is sent, the next transaction's
-    /// COPY is started on the other connection meanwhile, so its round trip overlaps the commit.
+    /// <see cref="IngestWorkItem.ReplayedOutcome"/> and write nothing. Returns the readings written.
     /// </summary>
-    public async Task<long> WriteAsync(IReadOnlyList<IngestWorkItem> items, Func<bool> morePending, CancellationToken cancellationToken)
+    public async Task<long> WriteAsync(IReadOnlyList<IngestWorkItem> items, CancellationToken cancellationToken)
     {
         foreach (var item in items)
         {
@@ -61,61 +40,31 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         }
         var (first, last, count) = TimeRange(items);
         var keys = ClaimsOf(items, out var repeats);
-        var rows = SortedRows(items, count, out var hasDuplicates);
-        // The common case, nothing stored before and no key answered before, is one plain COPY and one round trip
-        // that writes the delta, takes the claims and commits. Anything else fails that transaction (or is seen
-        // before it starts), and the batch is written the careful way. (A savepoint around the COPY would cost a
-        // round trip per batch, and every row written under it would carry a subtransaction id that each later
-        // reader has to resolve.)
+        var connection = await ConnectAsync(cancellationToken);
+        // The worker stores the readings into their day's partition; it must exist by then (a cache makes this free).
         if (count > 0 && !partitions.Covers(first, last))
         {
-            // A prepared COPY holds a lock on readings that creating a partition would wait for.
-            await DropPreparedAsync();
-            await partitions.EnsureAsync(await ConnectAsync(_current, cancellationToken), first, last, cancellationToken);
+            await partitions.EnsureAsync(connection, first, last, cancellationToken);
         }
-        if (!hasDuplicates && repeats.Count == 0 && await TryWriteFastAsync(rows, keys, morePending, cancellationToken) is { } inserted)
+        if (repeats.Count == 0 && await TryWriteFastAsync(connection, items, keys, count, cancellationToken) is { } written)
         {
-            return inserted;
+            return written;
         }
-        await DropPreparedAsync();
-        return await WriteCarefullyAsync(await ConnectAsync(_current, cancellationToken), items, count, cancellationToken);
+        return await WriteCarefullyAsync(connection, items, cancellationToken);
     }
 
-    /// <summary>
-    /// COPY, then delta, claims and COMMIT in one round trip. Null when a reading is stored already or a key was
-    /// claimed before (rolled back).
-    /// </summary>
-    private async Task<long?> TryWriteFastAsync(PendingReading[] rows, IngestWorkItem[] keys, Func<bool> morePending,
+    /// <summary>Delta, claims and COMMIT in one round trip. Null when a key was claimed before (rolled back).</summary>
+    private async Task<long?> TryWriteFastAsync(NpgsqlConnection connection, IReadOnlyList<IngestWorkItem> items, IngestWorkItem[] keys, int count,
         CancellationToken cancellationToken)
     {
-        var prepared = _prepared ?? await PrepareAsync(_current, cancellationToken);
-        _prepared = null;
-        var connection = _connections[_current]!;
-        await using var tx = prepared.Transaction;
-        byte[]? encoded = null;
-        Task<PreparedCopy>? next = null;
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var encoded = count > 0 ? System.Buffers.ArrayPool<byte>.Shared.Rent(count * RollupDelta.BytesPerReading) : null;
         try
         {
-            await using (var copy = prepared.Copy)
+            await using var batch = new NpgsqlBatch(connection, tx);
+            if (encoded is not null)
             {
-                await _copy.WriteAsync(copy, rows, cancellationToken);
-            }
-            await using var batch = new NpgsqlBatch(connection);
-            if (rows.Length > 0)
-            {
-                var bytes = rows.Length * RollupDelta.BytesPerReading;
-                encoded = System.Buffers.ArrayPool<byte>.Shared.Rent(bytes);
-                RollupDelta.Encode(rows, encoded);
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(DeltaSql)
-                {
-                    Parameters =
-                    {
-                        new() { Value = time.GetUtcNow().UtcDateTime },
-                        new() { Value = Minute(rows[0].Timestamp) },
-                        new() { Value = Minute(rows[^1].Timestamp) },
-                        new() { Value = new ArraySegment<byte>(encoded, 0, bytes), NpgsqlDbType = NpgsqlDbType.Bytea },
-                    },
-                });
+                batch.BatchCommands.Add(DeltaCommand(items, encoded));
             }
             if (keys.Length > 0)
             {
@@ -123,10 +72,7 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
             }
             // COMMIT in the same round trip; a failure of any statement before it aborts the transaction instead.
             batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
-            var committing = batch.ExecuteNonQueryAsync(cancellationToken);
-            // Only when more work waits: a prepared COPY is an open transaction, which must not wait for work to come.
-            next = morePending() ? PrepareAsync(1 - _current, cancellationToken) : null;
-            await committing;
+            await batch.ExecuteNonQueryAsync(cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -139,107 +85,74 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
             {
                 System.Buffers.ArrayPool<byte>.Shared.Return(encoded);
             }
-            if (next is not null)
-            {
-                await AdoptAsync(next);
-            }
         }
-        return rows.Length;
-    }
-
-    /// <summary>On the connection <paramref name="turn"/>: BEGIN and COPY into readings, waiting for rows.</summary>
-    private async Task<PreparedCopy> PrepareAsync(int turn, CancellationToken cancellationToken)
-    {
-        var connection = await ConnectAsync(turn, cancellationToken);
-        var tx = await connection.BeginTransactionAsync(cancellationToken);
-        try
-        {
-            return new PreparedCopy(tx, await connection.BeginRawBinaryCopyAsync(CopyReadingsSql, cancellationToken));
-        }
-        catch
-        {
-            await tx.DisposeAsync();
-            throw;
-        }
-    }
-
-    /// <summary>Makes the COPY prepared on the other connection the next transaction's; a failure to prepare it is left to that transaction.</summary>
-    private async Task AdoptAsync(Task<PreparedCopy> next)
-    {
-        try
-        {
-            _prepared = await next;
-            _current = 1 - _current;
-        }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
-        {
-            // The next transaction prepares its COPY itself, on a fresh connection if this one broke.
-        }
-    }
-
-    /// <summary>Abandons a prepared COPY (its transaction rolls back): the next transaction goes another way.</summary>
-    private async Task DropPreparedAsync()
-    {
-        if (_prepared is not { } prepared)
-        {
-            return;
-        }
-        _prepared = null;
-        try
-        {
-            await prepared.Copy.CancelAsync();
-            await prepared.Transaction.RollbackAsync();
-        }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
-        {
-            // A broken connection is discarded; the next transaction opens a fresh one.
-            await ResetConnectionAsync(_current);
-        }
-        finally
-        {
-            await prepared.Copy.DisposeAsync();
-            await prepared.Transaction.DisposeAsync();
-        }
+        return count;
     }
 
     /// <summary>
     /// Claims first (items whose Idempotency-Key was already answered get <see cref="IngestWorkItem.ReplayedOutcome"/>
-    /// and write nothing), minutes marked, then the new rows through the staging table.
+    /// and write nothing), then the delta of the other items' readings.
     /// </summary>
-    private async Task<long> WriteCarefullyAsync(NpgsqlConnection connection, IReadOnlyList<IngestWorkItem> items, int count,
-        CancellationToken cancellationToken)
+    private async Task<long> WriteCarefullyAsync(NpgsqlConnection connection, IReadOnlyList<IngestWorkItem> items, CancellationToken cancellationToken)
     {
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await ClaimAndMarkAsync(connection, tx, items, count, cancellationToken);
-        var rows = SortedRows(items, count, out _);
-        long inserted = 0;
-        if (rows.Length > 0)
+        await ClaimAsync(connection, tx, items, cancellationToken);
+        var (_, _, count) = TimeRange(items.Where(i => i.ReplayedOutcome is null).ToList());
+        if (count > 0)
         {
-            await CopyAsync(connection, "ingest_staging", rows, cancellationToken);
-            await using var insert = new NpgsqlCommand(InsertNewSql, connection, tx);
-            inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
+            var encoded = System.Buffers.ArrayPool<byte>.Shared.Rent(count * RollupDelta.BytesPerReading);
+            try
+            {
+                await using var batch = new NpgsqlBatch(connection, tx) { BatchCommands = { DeltaCommand(items, encoded) } };
+                await batch.ExecuteNonQueryAsync(cancellationToken);
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(encoded);
+            }
         }
         await tx.CommitAsync(cancellationToken);
-        return inserted;
+        return count;
     }
 
-    /// <summary>Drops the connections after a failure; the next write opens fresh ones.</summary>
+    /// <summary>The readings of the items not replayed, encoded into <paramref name="buffer"/>, as the delta row's insert.</summary>
+    private NpgsqlBatchCommand DeltaCommand(IReadOnlyList<IngestWorkItem> items, byte[] buffer)
+    {
+        var n = 0;
+        var first = long.MaxValue;
+        var last = long.MinValue;
+        foreach (var item in items)
+        {
+            if (item.ReplayedOutcome is not null)
+            {
+                continue;
+            }
+            foreach (var r in item.Readings)
+            {
+                RollupDelta.Encode(r, buffer.AsSpan(n * RollupDelta.BytesPerReading));
+                first = Math.Min(first, r.Timestamp.Ticks);
+                last = Math.Max(last, r.Timestamp.Ticks);
+                n++;
+            }
+        }
+        return new NpgsqlBatchCommand(DeltaSql)
+        {
+            Parameters =
+            {
+                new() { Value = time.GetUtcNow().UtcDateTime },
+                new() { Value = Minute(first) },
+                new() { Value = Minute(last) },
+                new() { Value = new ArraySegment<byte>(buffer, 0, n * RollupDelta.BytesPerReading), NpgsqlDbType = NpgsqlDbType.Bytea },
+            },
+        };
+    }
+
+    /// <summary>Drops the connection after a failure; the next write opens a fresh one.</summary>
     public async Task ResetAsync()
     {
-        _prepared = null;
-        for (var i = 0; i < _connections.Length; i++)
+        if (_connection is { } c)
         {
-            await ResetConnectionAsync(i);
-        }
-    }
-
-    public async ValueTask DisposeAsync() => await ResetAsync();
-
-    private async Task ResetConnectionAsync(int turn)
-    {
-        if (_connections[turn] is { } c)
-        {
-            _connections[turn] = null;
+            _connection = null;
             try
             {
                 await c.DisposeAsync();
@@ -251,76 +164,50 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         }
     }
 
-    private async Task<NpgsqlConnection> ConnectAsync(int turn, CancellationToken cancellationToken)
+    public async ValueTask DisposeAsync() => await ResetAsync();
+
+    private async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        if (_connections[turn] is { State: System.Data.ConnectionState.Open } open)
+        if (_connection is { State: System.Data.ConnectionState.Open } open)
         {
             return open;
         }
-        await ResetConnectionAsync(turn);
-        var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await using var create = new NpgsqlCommand(
-                "CREATE TEMP TABLE IF NOT EXISTS ingest_staging (sensor_id int NOT NULL, ts timestamptz NOT NULL, value float8 NOT NULL) ON COMMIT DELETE ROWS",
-                connection);
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-        _connections[turn] = connection;
-        return connection;
+        await ResetAsync();
+        _connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        return _connection;
     }
 
-    /// <summary>
-    /// Takes the batch's Idempotency-Key claims, replaying the answers of keys already answered, and, in the same
-    /// round trip, marks the minutes of every item.
-    /// </summary>
-    private async Task ClaimAndMarkAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IngestWorkItem> items, int count,
-        CancellationToken cancellationToken)
+    /// <summary>Takes the batch's Idempotency-Key claims, replaying the answers of keys already answered.</summary>
+    private async Task ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IngestWorkItem> items, CancellationToken cancellationToken)
     {
         var keys = ClaimsOf(items, out var repeats);
-        if (keys.Length == 0 && count == 0)
-        {
-            return;
-        }
-        await using var batch = new NpgsqlBatch(connection, tx);
-        if (count > 0)
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(MarkSql)
-            {
-                Parameters = { new() { Value = Minutes(items) }, new() { Value = time.GetUtcNow().UtcDateTime } },
-            });
-        }
         if (keys.Length > 0)
         {
-            // A concurrent transaction holding the same key (another instance) makes this wait for its outcome.
-            batch.BatchCommands.Add(ClaimCommand(ClaimSql, keys));
+            await ClaimKeysAsync(connection, tx, keys, cancellationToken);
         }
+        foreach (var (item, earlier) in repeats)
+        {
+            item.ReplayedOutcome = earlier.ReplayedOutcome ?? earlier.Outcome;
+        }
+    }
+
+    private async Task ClaimKeysAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IngestWorkItem[] keys, CancellationToken cancellationToken)
+    {
+        // A concurrent transaction holding the same key (another instance) makes this wait for its outcome.
+        await using var batch = new NpgsqlBatch(connection, tx) { BatchCommands = { ClaimCommand(ClaimSql, keys) } };
         var claimed = new HashSet<(Guid, string)>();
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
-            // The mark returns no rows; the claim returns the keys this transaction took.
-            do
+            // The claim returns the keys this transaction took.
+            while (await reader.ReadAsync(cancellationToken))
             {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    claimed.Add((reader.GetGuid(0), reader.GetString(1)));
-                }
+                claimed.Add((reader.GetGuid(0), reader.GetString(1)));
             }
-            while (await reader.NextResultAsync(cancellationToken));
         }
         var answered = keys.Where(k => !claimed.Contains((k.ApiKeyId, k.IdempotencyKey!))).ToArray();
         if (answered.Length > 0)
         {
             await ReplayAsync(connection, tx, answered, cancellationToken);
-        }
-        foreach (var (item, earlier) in repeats)
-        {
-            item.ReplayedOutcome = earlier.ReplayedOutcome ?? earlier.Outcome;
         }
     }
 
@@ -358,7 +245,7 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         },
     };
 
-    private static DateTime Minute(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
+    private static DateTime Minute(long ticks) => new(ticks - ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
 
     private static async Task ReplayAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IngestWorkItem[] answered, CancellationToken cancellationToken)
     {
@@ -388,65 +275,6 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         }
     }
 
-    /// <summary>The distinct UTC minutes of the items' readings, in order.</summary>
-    private static DateTime[] Minutes(IReadOnlyList<IngestWorkItem> items)
-    {
-        var minutes = new SortedSet<long>();
-        foreach (var item in items)
-        {
-            var previous = long.MinValue;
-            foreach (var r in item.Readings)
-            {
-                var minute = r.Timestamp.Ticks - r.Timestamp.Ticks % TimeSpan.TicksPerMinute;
-                if (minute != previous)
-                {
-                    minutes.Add(minute);
-                    previous = minute;
-                }
-            }
-        }
-        return minutes.Select(m => new DateTime(m, DateTimeKind.Utc)).ToArray();
-    }
-
-    private async Task CopyAsync(NpgsqlConnection connection, string table, PendingReading[] rows, CancellationToken cancellationToken)
-    {
-        await using var copy = await connection.BeginRawBinaryCopyAsync(
-            $"COPY {table} (sensor_id, ts, value) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        await _copy.WriteAsync(copy, rows, cancellationToken);
-    }
-
-    /// <summary>
-    /// The readings to write in (time, sensor) order, the order of the unique index and the lock order every
-    /// writer follows so that concurrent writers cannot deadlock. <paramref name="hasDuplicates"/>: two requests of the batch carry the same reading.
-    /// </summary>
-    private static PendingReading[] SortedRows(IReadOnlyList<IngestWorkItem> items, int count, out bool hasDuplicates)
-    {
-        var rows = new PendingReading[count];
-        var n = 0;
-        foreach (var item in items)
-        {
-            if (item.ReplayedOutcome is not null)
-            {
-                continue;
-            }
-            foreach (var r in item.Readings)
-            {
-                rows[n++] = r;
-            }
-        }
-        if (n < rows.Length)
-        {
-            Array.Resize(ref rows, n);
-        }
-        rows.AsSpan().Sort(default(TimeSensorOrder));
-        hasDuplicates = false;
-        for (var i = 1; i < rows.Length && !hasDuplicates; i++)
-        {
-            hasDuplicates = rows[i].SensorId == rows[i - 1].SensorId && rows[i].Timestamp == rows[i - 1].Timestamp;
-        }
-        return rows;
-    }
-
     private static (DateTime First, DateTime Last, int Count) TimeRange(IReadOnlyList<IngestWorkItem> items)
     {
         var first = DateTime.MaxValue;
@@ -468,12 +296,5 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
             count += item.Readings.Count;
         }
         return (first, last, count);
-    }
-
-    /// <summary>(time, sensor) order; a struct comparer, so the sort on the writer's path calls no delegate per comparison.</summary>
-    private readonly struct TimeSensorOrder : IComparer<PendingReading>
-    {
-        public int Compare(PendingReading a, PendingReading b) =>
-            a.Timestamp != b.Timestamp ? a.Timestamp.CompareTo(b.Timestamp) : a.SensorId.CompareTo(b.SensorId);
     }
 }

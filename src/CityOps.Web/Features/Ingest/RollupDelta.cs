@@ -12,24 +12,37 @@ internal static class RollupDelta
 {
     public const int BytesPerReading = 4 + 8 + 8;
 
-    public static void Encode(ReadOnlySpan<PendingReading> rows, Span<byte> target)
+    public static void Encode(in PendingReading reading, Span<byte> target)
     {
-        for (var i = 0; i < rows.Length; i++)
+        BinaryPrimitives.WriteInt32LittleEndian(target, reading.SensorId);
+        BinaryPrimitives.WriteInt64LittleEndian(target[4..], reading.Timestamp.Ticks);
+        BinaryPrimitives.WriteDoubleLittleEndian(target[12..], reading.Value);
+    }
+
+    /// <summary>Appends every reading of <paramref name="data"/> to <paramref name="into"/>.</summary>
+    public static void DecodeTo(ReadOnlySpan<byte> data, List<PendingReading> into)
+    {
+        CheckLength(data);
+        for (var i = 0; i < data.Length; i += BytesPerReading)
         {
-            var span = target.Slice(i * BytesPerReading, BytesPerReading);
-            BinaryPrimitives.WriteInt32LittleEndian(span, rows[i].SensorId);
-            BinaryPrimitives.WriteInt64LittleEndian(span[4..], rows[i].Timestamp.Ticks);
-            BinaryPrimitives.WriteDoubleLittleEndian(span[12..], rows[i].Value);
+            var span = data.Slice(i, BytesPerReading);
+            into.Add(new PendingReading(BinaryPrimitives.ReadInt32LittleEndian(span),
+                new DateTime(BinaryPrimitives.ReadInt64LittleEndian(span[4..]), DateTimeKind.Utc), BinaryPrimitives.ReadDoubleLittleEndian(span[12..])));
+        }
+    }
+
+    private static void CheckLength(ReadOnlySpan<byte> data)
+    {
+        if (data.Length % BytesPerReading != 0)
+        {
+            throw new InvalidDataException($"A rollup delta of {data.Length} bytes is not a whole number of readings.");
         }
     }
 
     /// <summary>Adds every reading of <paramref name="data"/> whose minute is not in <paramref name="skipMinutes"/> to <paramref name="into"/>; returns how many.</summary>
     public static int Decode(ReadOnlySpan<byte> data, RollupAccumulator into, IReadOnlySet<long> skipMinutes)
     {
-        if (data.Length % BytesPerReading != 0)
-        {
-            throw new InvalidDataException($"A rollup delta of {data.Length} bytes is not a whole number of readings.");
-        }
+        CheckLength(data);
         var added = 0;
         for (var i = 0; i < data.Length; i += BytesPerReading)
         {

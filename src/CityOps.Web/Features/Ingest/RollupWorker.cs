@@ -1,25 +1,27 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CityOps.Web.Features.Ingest;
 
 /// <summary>
-/// Keeps the 1-minute and 1-hour rollups equal to an aggregate over the raw rows. A write transaction that stored its
-/// rows by plain COPY also wrote them, in the same transaction, as one <c>rollup_delta</c> row; this worker merges
-/// those readings into the minute and hour rows (count and sums add, min, max, first and last merge). A transaction
-/// that wrote the staging way (some readings were stored before) marks the minutes it wrote to
-/// (<c>rollup_pending</c>) instead, and the worker recomputes those minutes from <c>readings</c> (an index range scan
-/// on the time-ordered key) and moves the hours by the difference. Deltas and marks leave their tables only in the
-/// transaction that applies them, so a crash at any point loses nothing and applies nothing twice; that transaction
-/// runs under one repeatable-read snapshot taken after the rollup lock, so the readings of a delta are either in a
-/// recomputed minute (the delta is visible and taken, its readings of that minute left out) or not (the delta stays).
-/// Deltas and marks are applied once quiet for <see cref="IngestOptions.RollupInterval"/>, or at the latest
-/// <see cref="IngestOptions.RollupMaxLag"/> after they were written.
+/// Stores the readings the writer committed as <c>rollup_delta</c> rows into <c>readings</c>, and keeps the 1-minute
+/// and 1-hour rollups equal to an aggregate over the raw rows. Each pass takes the deltas (oldest first, up to
+/// <see cref="DeltaBytesPerTransaction"/>), copies their readings into <c>readings</c> in (time, sensor) order with one
+/// COPY, merges them into the minute and hour rows (count and sums add, min, max, first and last merge) and deletes the
+/// deltas, all in one transaction. When some reading is stored already (re-sent data, or the same reading in two
+/// requests), the COPY fails, the transaction is rolled back and the pass is done again the careful way: an insert
+/// that skips stored readings and returns the ones it stored, and only those are merged; the first write of a reading
+/// wins. Minutes marked in <c>rollup_pending</c> (by earlier versions' writers) are recomputed from <c>readings</c>.
+/// Deltas and marks leave their tables only in the transaction that applies them, so a crash at any point loses
+/// nothing and applies nothing twice; that transaction runs under one repeatable-read snapshot taken after the rollup
+/// lock. Passes start every <see cref="IngestOptions.RollupInterval"/> (at once after a pass that took longer); marked minutes are recomputed once quiet for
+/// that interval, or at the latest <see cref="IngestOptions.RollupMaxLag"/> after they were marked.
 /// After each pass, <see cref="RollupPacker"/> packs the periods that closed; an update of minutes in an already
 /// packed period marks that period stale in the same transaction, and the packer rebuilds it later.
 /// </summary>
 internal sealed class RollupWorker(
-    ReadingsDatabase database, RollupPacker packer, IOptionsMonitor<IngestOptions> options, TimeProvider time, ILogger<RollupWorker> logger) : BackgroundService
+    ReadingsDatabase database, ReadingsPartitions partitions, RollupPacker packer, IOptionsMonitor<IngestOptions> options, TimeProvider time, ILogger<RollupWorker> logger) : BackgroundService
 {
     private const string Origin = "TIMESTAMPTZ '2000-01-01 00:00:00+00'";
 
@@ -113,19 +115,29 @@ internal sealed class RollupWorker(
         SELECT coalesce(sum(count), 0)::bigint FROM g
         """;
 
-    // Takes the deltas of committed write transactions, oldest first: all visible ones ($4 null) when minutes are
-    // recomputed in the same transaction, otherwise, once they are due like marks (the oldest waited the maximum lag,
-    // or the newest is quiet for the interval), all of them up to about $4 bytes. Each pass upserts every minute and
-    // hour row its readings touch, so the fewer and larger the passes, the fewer rows are rewritten per reading.
+    // Takes the deltas of committed write transactions, oldest first, up to about $1 bytes (all visible ones when $1 is
+    // null). Each pass upserts every minute and hour row its readings touch and copies its readings in one COPY.
     private const string TakeDeltasSql = """
-        DELETE FROM rollup_delta WHERE id IN (
-            SELECT id FROM (
-                SELECT id, sum(octet_length(readings)) OVER (ORDER BY id) - octet_length(readings) AS before
-                FROM rollup_delta
-                WHERE $1 OR (SELECT max(written_at) FROM rollup_delta) <= $2 OR (SELECT min(written_at) FROM rollup_delta) <= $3
-            ) d
-            WHERE $4::bigint IS NULL OR d.before < $4)
-        RETURNING readings
+        WITH taken AS (
+            DELETE FROM rollup_delta WHERE id IN (
+                SELECT id FROM (
+                    SELECT id, sum(octet_length(readings)) OVER (ORDER BY id) - octet_length(readings) AS before FROM rollup_delta
+                ) d
+                WHERE $1::bigint IS NULL OR d.before < $1)
+            RETURNING id, readings, stored
+        )
+        SELECT readings, stored FROM taken ORDER BY id
+        """;
+
+    private const string CopyReadingsSql = "COPY readings (sensor_id, ts, value) FROM STDIN (FORMAT BINARY)";
+
+    // The careful way: readings already stored are skipped; of two equal readings the first written (in delta order,
+    // which is the order of the arrays) wins.
+    private const string InsertNewSql = """
+        INSERT INTO readings (sensor_id, ts, value)
+        SELECT s, t, v FROM unnest($1::int4[], $2::timestamptz[], $3::float8[]) WITH ORDINALITY AS u(s, t, v, n) ORDER BY t, s, n
+        ON CONFLICT DO NOTHING
+        RETURNING sensor_id, ts, value
         """;
 
     private static string MergeDeltaSql(string table) => $"""
@@ -141,14 +153,23 @@ internal sealed class RollupWorker(
     private const int MinutesPerTransaction = 32;
     private const long DeltaBytesPerTransaction = 16L << 20;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ReadingsCopyFormat _copy = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
+            var passTook = TimeSpan.Zero;
             while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(options.CurrentValue.RollupInterval, time, stoppingToken);
+                // One pass per interval, start to start: under heavy ingest a pass that took the whole interval is
+                // followed by the next at once, so the worker keeps up with the writer instead of idling an interval.
+                var wait = options.CurrentValue.RollupInterval - passTook;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, time, stoppingToken);
+                }
+                var started = time.GetTimestamp();
                 try
                 {
                     await RollUpAsync(all: false, stoppingToken);
@@ -160,8 +181,9 @@ internal sealed class RollupWorker(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogError(e, "Updating or packing rollups failed; the deltas and marks stay and are retried");
+                    logger.LogError(e, "Storing readings or updating or packing rollups failed; the deltas and marks stay and are retried");
                 }
+                passTook = time.GetElapsedTime(started);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -170,8 +192,9 @@ internal sealed class RollupWorker(
     }
 
     /// <summary>
-    /// Brings the rollups of every minute written so far up to date, open minutes included. Returns the number of
-    /// readings aggregated (merged from deltas or read again for recomputed minutes).
+    /// Stores every reading committed so far in <c>readings</c> and brings the rollups of every minute written so far up
+    /// to date, open minutes included. Returns the number of readings aggregated (merged from deltas or read again for
+    /// recomputed minutes).
     /// </summary>
     public Task<long> FlushAsync(CancellationToken cancellationToken = default) => RollUpAsync(all: true, cancellationToken);
 
@@ -187,37 +210,56 @@ internal sealed class RollupWorker(
             long merged = 0;
             var minutesTaken = 0;
             var deltasTaken = 0;
+            var stored = 0L;
+            var careful = false;
+            var partitionRetries = 0;
             bool more;
             do
             {
                 await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+                var pending = new List<PendingReading>();
+                PassResult pass;
                 // One snapshot for the whole transaction, taken once the lock is held: a delta is either visible here,
-                // and then its readings are in every minute recomputed below and it is taken now, or it is not, and
-                // then neither are its readings.
-                await using var tx = await BeginSerialisedAsync(connection, cancellationToken, System.Data.IsolationLevel.RepeatableRead);
-                var minutes = await TakeMarksAsync(connection, tx, all, now, current, cancellationToken);
-                var skip = minutes.Select(m => m.Ticks).ToHashSet();
-                var accumulator = new RollupAccumulator();
-                var (deltas, readings, bytes) = await TakeDeltasAsync(connection, tx, all, now, current, minutes.Length > 0, accumulator, skip, cancellationToken);
-                if (minutes.Length > 0)
+                // and then its readings are stored, merged or recomputed below and it is taken now, or it is not.
+                await using (var tx = await BeginSerialisedAsync(connection, cancellationToken, System.Data.IsolationLevel.RepeatableRead))
                 {
-                    recomputed += await RecomputeMinutesAsync(connection, tx, minutes, cancellationToken);
+                    try
+                    {
+                        pass = await PassAsync(connection, tx, all, now, current, careful, pending, cancellationToken);
+                        await tx.CommitAsync(cancellationToken);
+                    }
+                    catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && !careful)
+                    {
+                        // Some reading is stored already: the same deltas again, the careful way.
+                        await tx.RollbackAsync(cancellationToken);
+                        careful = true;
+                        more = true;
+                        continue;
+                    }
+                    catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation && pending.Count > 0 && partitionRetries++ < 2)
+                    {
+                        // A day's partition is missing (retention dropped it after the writer made sure of it): made again,
+                        // and the pass is done again; the next maintenance pass drops what is past retention.
+                        await tx.RollbackAsync(cancellationToken);
+                        partitions.Forget();
+                        await partitions.EnsureAsync(connection, pending.Min(r => r.Timestamp), pending.Max(r => r.Timestamp), cancellationToken);
+                        more = true;
+                        continue;
+                    }
                 }
-                if (accumulator.Count > 0)
-                {
-                    await MergeAsync(connection, tx, accumulator, cancellationToken);
-                }
-                await tx.CommitAsync(cancellationToken);
-                minutesTaken += minutes.Length;
-                deltasTaken += deltas;
-                merged += readings;
-                more = minutes.Length == MinutesPerTransaction || bytes >= DeltaBytesPerTransaction;
+                careful = false;
+                minutesTaken += pass.Minutes;
+                deltasTaken += pass.Deltas;
+                merged += pass.Merged;
+                recomputed += pass.Recomputed;
+                stored += pass.Stored;
+                more = pass.Minutes == MinutesPerTransaction || pass.Bytes >= DeltaBytesPerTransaction;
             }
             while (more);
             if (minutesTaken > 0 || deltasTaken > 0)
             {
-                logger.LogDebug("Recomputed {Minutes} minutes from {Readings} readings and merged {Deltas} deltas of {Merged} readings in {Elapsed} ms",
-                    minutesTaken, recomputed, deltasTaken, merged, time.GetElapsedTime(started).TotalMilliseconds);
+                logger.LogDebug("Stored {Stored} readings, merged {Deltas} deltas of {Merged} readings and recomputed {Minutes} minutes from {Readings} readings in {Elapsed} ms",
+                    stored, deltasTaken, merged, minutesTaken, recomputed, time.GetElapsedTime(started).TotalMilliseconds);
             }
             return recomputed + merged;
         }
@@ -230,6 +272,93 @@ internal sealed class RollupWorker(
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private readonly record struct PassResult(int Minutes, int Deltas, long Merged, long Recomputed, long Stored, long Bytes);
+
+    /// <summary>
+    /// One transaction's work: takes the due marks and the deltas, stores the deltas' readings (by COPY, or the careful
+    /// way), recomputes the marked minutes and merges the rest. <paramref name="pending"/> receives the readings to store.
+    /// </summary>
+    private async Task<PassResult> PassAsync(NpgsqlConnection connection, NpgsqlTransaction tx, bool all, DateTime now, IngestOptions current,
+        bool careful, List<PendingReading> pending, CancellationToken cancellationToken)
+    {
+        var minutes = await TakeMarksAsync(connection, tx, all, now, current, cancellationToken);
+        var skip = minutes.Select(m => m.Ticks).ToHashSet();
+        var accumulator = new RollupAccumulator();
+        var (deltas, merged, bytes) = await TakeDeltasAsync(connection, tx, minutes.Length > 0, accumulator, skip, pending, cancellationToken);
+        long stored = 0;
+        if (pending.Count > 0)
+        {
+            if (careful)
+            {
+                stored = await InsertNewAsync(connection, tx, pending, accumulator, skip, cancellationToken);
+            }
+            else
+            {
+                // (time, sensor) order: the order of the partitions' unique index, so the rows append at its right edge.
+                CollectionsMarshal.AsSpan(pending).Sort(default(TimeSensorOrder));
+                stored = await CopyAsync(connection, pending, accumulator, skip, cancellationToken);
+            }
+            merged += stored;
+        }
+        long recomputed = 0;
+        if (minutes.Length > 0)
+        {
+            // After the readings are stored: the recomputed minutes include them.
+            recomputed = await RecomputeMinutesAsync(connection, tx, minutes, cancellationToken);
+        }
+        if (accumulator.Count > 0)
+        {
+            await MergeAsync(connection, tx, accumulator, cancellationToken);
+        }
+        return new PassResult(minutes.Length, deltas, merged, recomputed, stored, bytes);
+    }
+
+    /// <summary>Copies <paramref name="rows"/> into <c>readings</c> (fails on any stored before) and adds them to the rollups; returns how many.</summary>
+    private async Task<long> CopyAsync(NpgsqlConnection connection, List<PendingReading> rows, RollupAccumulator accumulator, IReadOnlySet<long> skipMinutes,
+        CancellationToken cancellationToken)
+    {
+        await using (var copy = await connection.BeginRawBinaryCopyAsync(CopyReadingsSql, cancellationToken))
+        {
+            await _copy.WriteAsync(copy, rows, cancellationToken);
+        }
+        foreach (var r in rows)
+        {
+            Accumulate(accumulator, skipMinutes, r.SensorId, r.Timestamp.Ticks, r.Value);
+        }
+        return rows.Count;
+    }
+
+    /// <summary>Inserts the readings of <paramref name="rows"/> not stored yet and adds those to the rollups; returns how many.</summary>
+    private static async Task<long> InsertNewAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<PendingReading> rows, RollupAccumulator accumulator,
+        IReadOnlySet<long> skipMinutes, CancellationToken cancellationToken)
+    {
+        await using var insert = new NpgsqlCommand(InsertNewSql, connection, tx)
+        {
+            Parameters =
+            {
+                new() { Value = rows.Select(r => r.SensorId).ToArray() },
+                new() { Value = rows.Select(r => r.Timestamp).ToArray() },
+                new() { Value = rows.Select(r => r.Value).ToArray() },
+            },
+        };
+        long inserted = 0;
+        await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            Accumulate(accumulator, skipMinutes, reader.GetInt32(0), reader.GetDateTime(1).Ticks, reader.GetDouble(2));
+            inserted++;
+        }
+        return inserted;
+    }
+
+    private static void Accumulate(RollupAccumulator accumulator, IReadOnlySet<long> skipMinutes, int sensorId, long ticks, double value)
+    {
+        if (skipMinutes.Count == 0 || !skipMinutes.Contains(ticks - ticks % TimeSpan.TicksPerMinute))
+        {
+            accumulator.Add(sensorId, ticks, value);
         }
     }
 
@@ -255,22 +384,22 @@ internal sealed class RollupWorker(
         return buckets.ToArray();
     }
 
-    /// <summary>Takes deltas into <paramref name="accumulator"/>, leaving out readings of the minutes recomputed in this transaction.</summary>
-    private static async Task<(int Deltas, long Readings, long Bytes)> TakeDeltasAsync(NpgsqlConnection connection, NpgsqlTransaction tx, bool all, DateTime now,
-        IngestOptions current, bool everyVisible, RollupAccumulator accumulator, IReadOnlySet<long> skipMinutes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes deltas: the readings of those already stored into <paramref name="accumulator"/> (leaving out the minutes
+    /// recomputed in this transaction), the others into <paramref name="pending"/>.
+    /// </summary>
+    private static async Task<(int Deltas, long Merged, long Bytes)> TakeDeltasAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
+        bool everyVisible, RollupAccumulator accumulator, IReadOnlySet<long> skipMinutes, List<PendingReading> pending, CancellationToken cancellationToken)
     {
         await using var take = new NpgsqlCommand(TakeDeltasSql, connection, tx)
         {
             Parameters =
             {
-                new() { Value = all || everyVisible },
-                new() { Value = now - current.RollupInterval },
-                new() { Value = now - current.RollupMaxLag },
                 new() { Value = everyVisible ? DBNull.Value : DeltaBytesPerTransaction, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint },
             },
         };
         var deltas = 0;
-        long readings = 0;
+        long merged = 0;
         long bytes = 0;
         var buffer = Array.Empty<byte>();
         try
@@ -285,7 +414,14 @@ internal sealed class RollupWorker(
                     buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
                 }
                 reader.GetBytes(0, 0, buffer, 0, length);
-                readings += RollupDelta.Decode(buffer.AsSpan(0, length), accumulator, skipMinutes);
+                if (reader.GetBoolean(1))
+                {
+                    merged += RollupDelta.Decode(buffer.AsSpan(0, length), accumulator, skipMinutes);
+                }
+                else
+                {
+                    RollupDelta.DecodeTo(buffer.AsSpan(0, length), pending);
+                }
                 bytes += length;
                 deltas++;
             }
@@ -294,7 +430,7 @@ internal sealed class RollupWorker(
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
-        return (deltas, readings, bytes);
+        return (deltas, merged, bytes);
     }
 
     /// <summary>Recomputes <paramref name="minutes"/> from the raw rows and marks packed periods among them stale; returns the readings aggregated.</summary>
@@ -352,5 +488,12 @@ internal sealed class RollupWorker(
         {
             logger.LogDebug("Late readings made {Periods} packed periods stale", stale);
         }
+    }
+
+    /// <summary>(time, sensor) order; a struct comparer, so the sort calls no delegate per comparison.</summary>
+    private readonly struct TimeSensorOrder : IComparer<PendingReading>
+    {
+        public int Compare(PendingReading a, PendingReading b) =>
+            a.Timestamp != b.Timestamp ? a.Timestamp.CompareTo(b.Timestamp) : a.SensorId.CompareTo(b.SensorId);
     }
 }

@@ -14,6 +14,7 @@ internal sealed class LiveStartup(
     LiveStore store,
     AssetTree assets,
     IDbContextFactory<CityOpsDbContext> dbFactory,
+    RollupWorker rollups,
     IOptions<LiveOptions> options,
     TimeProvider time,
     ILogger<LiveStartup> logger) : BackgroundService
@@ -56,6 +57,8 @@ internal sealed class LiveStartup(
             return;
         }
         var since = time.GetUtcNow().UtcDateTime - window;
+        // Readings committed just before the restart may still wait in their deltas: stored first, so they count.
+        await rollups.FlushAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);

@@ -18,7 +18,7 @@ public interface ISensorHistory
     Task<HistorySeries> ReadAsync(int sensorId, DateTime fromUtc, DateTime toUtc, CancellationToken cancellationToken = default);
 }
 
-internal sealed class SensorHistory(ReadingsDatabase database, RollupSeriesReader rollups) : ISensorHistory
+internal sealed class SensorHistory(RawSeriesReader raws, RollupSeriesReader rollups) : ISensorHistory
 {
     /// <summary>A day of 1-second readings, with room to spare; more falls back to minutes.</summary>
     public const int MaxRawPoints = 100_000;
@@ -44,21 +44,19 @@ internal sealed class SensorHistory(ReadingsDatabase database, RollupSeriesReade
     /// <summary>The readings in the range, or null when there are more than <see cref="MaxRawPoints"/>.</summary>
     private async Task<TrendSeries?> ReadRawAsync(int sensorId, DateTime from, DateTime to, CancellationToken cancellationToken)
     {
-        await using var cmd = database.DataSource.CreateCommand(
-            "SELECT ts, value FROM readings WHERE sensor_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts LIMIT $4");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = sensorId });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = DateTime.SpecifyKind(from, DateTimeKind.Utc) });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = DateTime.SpecifyKind(to, DateTimeKind.Utc) });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = MaxRawPoints + 1 });
-        var ts = new List<double>();
-        var values = new List<double>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var points = await raws.ReadAsync(sensorId, from, to, MaxRawPoints + 1, cancellationToken);
+        if (points.Count > MaxRawPoints)
         {
-            ts.Add(TrendSeries.ToUnixSeconds(reader.GetDateTime(0)));
-            values.Add(reader.GetDouble(1));
+            return null;
         }
-        return ts.Count > MaxRawPoints ? null : new TrendSeries([.. ts], [.. values]);
+        var ts = new double[points.Count];
+        var values = new double[points.Count];
+        for (var i = 0; i < points.Count; i++)
+        {
+            ts[i] = TrendSeries.ToUnixSeconds(points[i].Ts);
+            values[i] = points[i].Value;
+        }
+        return new TrendSeries(ts, values);
     }
 
     private async Task<TrendSeries> ReadRollupAsync(RollupResolution resolution, int sensorId, DateTime from, DateTime to, CancellationToken cancellationToken)
