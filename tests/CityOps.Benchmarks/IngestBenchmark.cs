@@ -185,7 +185,8 @@ internal sealed class IngestBenchmark(IngestBenchmarkOptions options)
         var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
         var methodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
         var stats = await client.SendAsync(readings);
-        // Rollups trail the acknowledged readings by up to one merge interval; the time to catch up counts too.
+        // The rollup worker stores the acknowledged readings in readings and merges them into the rollups about one
+        // interval after they were committed; the time it takes to catch up counts too.
         var catchUp = Stopwatch.StartNew();
         await app.Services.GetRequiredService<RollupWorker>().FlushAsync();
         catchUp.Stop();
@@ -196,7 +197,7 @@ internal sealed class IngestBenchmark(IngestBenchmarkOptions options)
         var rolled = (long)(await ScalarAsync(cluster.ConnectionString, "SELECT coalesce(sum(count), 0)::bigint FROM rollup_1h WHERE bucket >= date_trunc('hour', @since)", since))!;
         Console.WriteLine($"    sent {stats.Sent:N0}, accepted {stats.Accepted:N0}, failed {stats.Failed:N0}, retries {stats.Retries}, requests {stats.Requests:N0}; " +
             $"stored {stored:N0}, in hourly rollups {rolled:N0}; latency p50 {stats.LatencyPercentile(0.5).TotalMilliseconds:F0} ms, " +
-            $"p99 {stats.LatencyPercentile(0.99).TotalMilliseconds:F0} ms; rollups caught up {catchUp.Elapsed.TotalMilliseconds:F0} ms after the last 202");
+            $"p99 {stats.LatencyPercentile(0.99).TotalMilliseconds:F0} ms; stored and rolled up {catchUp.Elapsed.TotalMilliseconds:F0} ms after the last 202");
         Console.WriteLine("    " + CpuMeter.PerReading(cpuBefore, cpuAfter, readings.Length) + " (this process: client and server)");
         Console.WriteLine($"    JIT while timed: {System.Runtime.JitInfo.GetCompiledMethodCount() - methodsBefore:N0} methods, " +
             $"{(System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalMilliseconds:F0} ms");
