@@ -40,14 +40,16 @@ public sealed class IngestOptions
     public int CommandTimeoutSeconds { get; set; } = 30;
 
     /// <summary>
-    /// How often the rollup worker looks for minutes with new readings, and how long a minute must have had no new
-    /// readings before its rollups are recomputed (a minute still being written waits up to <see cref="RollupMaxLag"/>).
+    /// How often the rollup worker stores the committed readings in <c>readings</c> and merges them into the rollups
+    /// (the raw table trails the 202 by about this much; raw reads include what is not stored yet), and how long a
+    /// marked minute must have had no new marks before it is recomputed (a minute still being marked waits up to
+    /// <see cref="RollupMaxLag"/>).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan RollupInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// The longest a minute that keeps receiving readings waits for its rollups: each recomputation rescans the
+    /// The longest a marked minute that keeps being marked waits for its recomputation: each recomputation rescans the
     /// minute's raw rows, so recomputing an open minute on every pass would cost quadratic work.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
