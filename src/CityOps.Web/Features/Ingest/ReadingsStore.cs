@@ -97,7 +97,7 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
     {
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await ClaimAsync(connection, tx, items, cancellationToken);
-        var (_, _, count) = TimeRange(items.Where(i => i.ReplayedOutcome is null).ToList());
+        var count = items.Where(i => i.ReplayedOutcome is null).Sum(i => i.Readings.Count);
         if (count > 0)
         {
             var encoded = System.Buffers.ArrayPool<byte>.Shared.Rent(count * RollupDelta.BytesPerReading);

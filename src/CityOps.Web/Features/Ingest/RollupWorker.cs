@@ -21,7 +21,7 @@ namespace CityOps.Web.Features.Ingest;
 /// packed period marks that period stale in the same transaction, and the packer rebuilds it later.
 /// </summary>
 internal sealed class RollupWorker(
-    ReadingsDatabase database, ReadingsPartitions partitions, RollupPacker packer, IOptionsMonitor<IngestOptions> options, TimeProvider time, ILogger<RollupWorker> logger) : BackgroundService
+    ReadingsDatabase database, ReadingsPartitions partitions, RollupPacker packer, IngestMetrics metrics, IOptionsMonitor<IngestOptions> options, TimeProvider time, ILogger<RollupWorker> logger) : BackgroundService
 {
     private const string Origin = "TIMESTAMPTZ '2000-01-01 00:00:00+00'";
 
@@ -124,9 +124,9 @@ internal sealed class RollupWorker(
                     SELECT id, sum(octet_length(readings)) OVER (ORDER BY id) - octet_length(readings) AS before FROM rollup_delta
                 ) d
                 WHERE $1::bigint IS NULL OR d.before < $1)
-            RETURNING id, readings, stored
+            RETURNING id, readings, stored, written_at
         )
-        SELECT readings, stored FROM taken ORDER BY id
+        SELECT readings, stored, written_at FROM taken ORDER BY id
         """;
 
     private const string CopyReadingsSql = "COPY readings (sensor_id, ts, value) FROM STDIN (FORMAT BINARY)";
@@ -248,6 +248,10 @@ internal sealed class RollupWorker(
                     }
                 }
                 careful = false;
+                if (pass.OldestDelta is { } oldestDelta)
+                {
+                    metrics.Stored(pass.Stored, time.GetUtcNow().UtcDateTime - oldestDelta);
+                }
                 minutesTaken += pass.Minutes;
                 deltasTaken += pass.Deltas;
                 merged += pass.Merged;
@@ -275,7 +279,7 @@ internal sealed class RollupWorker(
         }
     }
 
-    private readonly record struct PassResult(int Minutes, int Deltas, long Merged, long Recomputed, long Stored, long Bytes);
+    private readonly record struct PassResult(int Minutes, int Deltas, long Merged, long Recomputed, long Stored, long Bytes, DateTime? OldestDelta);
 
     /// <summary>
     /// One transaction's work: takes the due marks and the deltas, stores the deltas' readings (by COPY, or the careful
@@ -287,7 +291,7 @@ internal sealed class RollupWorker(
         var minutes = await TakeMarksAsync(connection, tx, all, now, current, cancellationToken);
         var skip = minutes.Select(m => m.Ticks).ToHashSet();
         var accumulator = new RollupAccumulator();
-        var (deltas, merged, bytes) = await TakeDeltasAsync(connection, tx, minutes.Length > 0, accumulator, skip, pending, cancellationToken);
+        var (deltas, merged, bytes, oldest) = await TakeDeltasAsync(connection, tx, minutes.Length > 0, accumulator, skip, pending, cancellationToken);
         long stored = 0;
         if (pending.Count > 0)
         {
@@ -313,7 +317,7 @@ internal sealed class RollupWorker(
         {
             await MergeAsync(connection, tx, accumulator, cancellationToken);
         }
-        return new PassResult(minutes.Length, deltas, merged, recomputed, stored, bytes);
+        return new PassResult(minutes.Length, deltas, merged, recomputed, stored, bytes, oldest);
     }
 
     /// <summary>Copies <paramref name="rows"/> into <c>readings</c> (fails on any stored before) and adds them to the rollups; returns how many.</summary>
@@ -388,7 +392,7 @@ internal sealed class RollupWorker(
     /// Takes deltas: the readings of those already stored into <paramref name="accumulator"/> (leaving out the minutes
     /// recomputed in this transaction), the others into <paramref name="pending"/>.
     /// </summary>
-    private static async Task<(int Deltas, long Merged, long Bytes)> TakeDeltasAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
+    private static async Task<(int Deltas, long Merged, long Bytes, DateTime? Oldest)> TakeDeltasAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
         bool everyVisible, RollupAccumulator accumulator, IReadOnlySet<long> skipMinutes, List<PendingReading> pending, CancellationToken cancellationToken)
     {
         await using var take = new NpgsqlCommand(TakeDeltasSql, connection, tx)
@@ -401,6 +405,7 @@ internal sealed class RollupWorker(
         var deltas = 0;
         long merged = 0;
         long bytes = 0;
+        DateTime? oldest = null;
         var buffer = Array.Empty<byte>();
         try
         {
@@ -424,13 +429,15 @@ internal sealed class RollupWorker(
                 }
                 bytes += length;
                 deltas++;
+                var written = reader.GetDateTime(2);
+                oldest = oldest is { } o && o <= written ? o : written;
             }
         }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
-        return (deltas, merged, bytes);
+        return (deltas, merged, bytes, oldest);
     }
 
     /// <summary>Recomputes <paramref name="minutes"/> from the raw rows and marks packed periods among them stale; returns the readings aggregated.</summary>
