@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CityOps.Web.Features.Ingest;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -6,7 +7,8 @@ namespace CityOps.Web.Features.Health;
 
 /// <summary>
 /// <c>/health/live</c>: the process answers (restart it when not). <c>/health/ready</c>: the database is
-/// reachable and migrated (send it traffic when so). Both are anonymous and answer 503 when unhealthy.
+/// reachable and migrated (send it traffic when so), and the committed readings are being stored (degraded, still 200,
+/// when the rollup worker has fallen behind). Both are anonymous and answer 503 when unhealthy.
 /// </summary>
 public static class HealthExtensions
 {
@@ -17,7 +19,8 @@ public static class HealthExtensions
     {
         builder.Services.AddHealthChecks()
             .AddCheck("process", () => HealthCheckResult.Healthy(), tags: [LiveTag])
-            .AddCheck<MigrationsHealthCheck>("database", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(10));
+            .AddCheck<MigrationsHealthCheck>("database", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(10))
+            .AddCheck<IngestStorageHealthCheck>("ingest-storage", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(10));
     }
 
     public static void MapHealth(this WebApplication app)

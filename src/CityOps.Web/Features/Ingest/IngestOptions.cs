@@ -55,6 +55,13 @@ public sealed class IngestOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan RollupMaxLag { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// When the oldest committed delta still waiting for the rollup worker is older than this, <c>/health/ready</c>
+    /// reports the ingest storage as degraded: the raw table and the rollups have fallen behind the 202s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan StoreLagDegraded { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>While the database is unreachable, the writer checks it again this often.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(1);
