@@ -12,7 +12,7 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
 
     private static DateTimeOffset Minute(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
 
-    /// <summary>Stores one reading and marks its minute, as a writer that wrote the staging way does.</summary>
+    /// <summary>Stores one reading and marks its minute, as an earlier version's writer did for a batch it wrote the staging way (an instance not yet upgraded).</summary>
     private static async Task WriteMarkedAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, DateTimeOffset minute, int sensor, DateTimeOffset ts, double value)
     {
         await using var write = new NpgsqlBatch(connection, tx)
@@ -91,7 +91,7 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
         var client = host.Client(host.IngestKey);
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/v1/readings", Json(Batch((Pressure, minute.AddSeconds(1), 2))), Ct)).StatusCode);
 
-        // A second instance is in the middle of writing to the same minute: its mark and its reading are not committed yet.
+        // A second instance, of the earlier version, is in the middle of writing to the same minute: its mark and its reading are not committed yet.
         await using var other = new NpgsqlConnection(host.ConnectionString);
         await other.OpenAsync(Ct);
         await using var tx = await other.BeginTransactionAsync(Ct);
@@ -147,7 +147,7 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
         await using var host = await StartAsync(await pg.CreateDatabaseAsync(), QuietRollupWorker);
         var minute = Minute(DateTime.UtcNow.AddHours(-2));
         var sensor = host.SensorId(Pressure);
-        // Another instance's write transaction is open: its reading and its delta are not committed yet.
+        // An earlier version's instance has a write transaction open: its reading and its delta (stored, the column's default) are not committed yet.
         await using var other = new NpgsqlConnection(host.ConnectionString);
         await other.OpenAsync(Ct);
         // Two hours ago may be yesterday, whose partitions nothing has made yet.
