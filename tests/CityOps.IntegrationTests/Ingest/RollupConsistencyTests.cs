@@ -193,4 +193,22 @@ public sealed class RollupConsistencyTests(PostgresFixture pg)
         Assert.Equal(0L, await host.ScalarAsync<long>("SELECT count(*) FROM rollup_delta"));
         await AssertRollupsEqualRawAggregatesAsync(host);
     }
+
+    [Fact]
+    public async Task Stop_ReadingsStillInTheirDeltas_StoredAndRolledUpByTheWorkersLastPass()
+    {
+        var database = await pg.CreateDatabaseAsync();
+        var minute = Minute(DateTime.UtcNow.AddHours(-2));
+        await using (var host = await StartAsync(database, QuietRollupWorker))
+        {
+            var response = await host.Client(host.IngestKey).PostAsync("/api/v1/readings",
+                Json(Batch((Pressure, minute.AddSeconds(1), 2), (Pressure, minute.AddSeconds(2), 4), (Temperature, minute, 80))), Ct);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            Assert.Equal(1L, await host.ScalarAsync<long>("SELECT count(*) FROM rollup_delta WHERE NOT stored"));
+        }
+
+        Assert.Equal(0L, await QueryScalarAsync<long>(database, "SELECT count(*) FROM rollup_delta"));
+        Assert.Equal(3L, await QueryScalarAsync<long>(database, "SELECT count(*) FROM readings"));
+        Assert.Equal(86.0, await QueryScalarAsync<double>(database, "SELECT sum(sum) FROM rollup_1h"));
+    }
 }

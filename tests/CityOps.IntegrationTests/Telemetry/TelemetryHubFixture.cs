@@ -25,9 +25,9 @@ public sealed class TelemetryHubFixture(PostgresFixture pg) : IAsyncLifetime
     public async ValueTask InitializeAsync() => await InitializeAsync(await pg.CreateDatabaseAsync());
 
     /// <summary>Starts on the given database (a test that restarts the application keeps its database).</summary>
-    public async Task InitializeAsync(string database, IReadOnlyDictionary<string, string?>? settings = null)
+    public async Task InitializeAsync(string database)
     {
-        App = KestrelApp.Start(database, settings);
+        App = KestrelApp.Start(database);
         await App.Services.GetRequiredService<WorldRegistration>().RegisterAsync(TestWorld.Create(), TestContext.Current.CancellationToken);
         var keys = App.Services.GetRequiredService<ApiKeyService>();
         Key = (await keys.CreateAsync("hub test", ApiKeyScopes.Ingest | ApiKeyScopes.Read)).Secret;

@@ -189,7 +189,27 @@ internal sealed class RollupWorker(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        await FinalPassAsync();
     }
+
+    /// <summary>
+    /// On a graceful stop, what the writer committed is stored and merged before the process ends (the writer has
+    /// stopped taking work by then). Bounded in time; whatever is left (and everything after a crash) the next start stores.
+    /// </summary>
+    private async Task FinalPassAsync()
+    {
+        using var limit = new CancellationTokenSource(FinalPassTimeout);
+        try
+        {
+            await RollUpAsync(all: false, limit.Token);
+        }
+        catch (Exception e)
+        {
+            logger.LogInformation("Readings still waiting at shutdown are stored at the next start ({Error})", e.Message);
+        }
+    }
+
+    private static readonly TimeSpan FinalPassTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Stores every reading committed so far in <c>readings</c> and brings the rollups of every minute written so far up
