@@ -16,13 +16,19 @@ public sealed class RollupDeltaTests
         new(7, Minute.AddMinutes(26).AddSeconds(3), 1),
     ];
 
+    private static byte[] Encoded(PendingReading[] readings)
+    {
+        var bytes = new byte[readings.Length * RollupDelta.BytesPerReading];
+        for (var i = 0; i < readings.Length; i++)
+        {
+            RollupDelta.Encode(readings[i], bytes.AsSpan(i * RollupDelta.BytesPerReading));
+        }
+        return bytes;
+    }
+
     private static RollupAccumulator Decoded(IReadOnlySet<long> skip)
     {
-        var bytes = new byte[Readings.Length * RollupDelta.BytesPerReading];
-        for (var i = 0; i < Readings.Length; i++)
-        {
-            RollupDelta.Encode(Readings[i], bytes.AsSpan(i * RollupDelta.BytesPerReading));
-        }
+        var bytes = Encoded(Readings);
         var accumulator = new RollupAccumulator();
         Assert.Equal(Readings.Length - Readings.Count(r => skip.Contains(r.Timestamp.Ticks - r.Timestamp.Ticks % TimeSpan.TicksPerMinute)),
             RollupDelta.Decode(bytes, accumulator, skip));
@@ -76,11 +82,7 @@ public sealed class RollupDeltaTests
     [Fact]
     public void DecodeTo_EncodedReadings_SameReadingsInTheSameOrder()
     {
-        var bytes = new byte[Readings.Length * RollupDelta.BytesPerReading];
-        for (var i = 0; i < Readings.Length; i++)
-        {
-            RollupDelta.Encode(Readings[i], bytes.AsSpan(i * RollupDelta.BytesPerReading));
-        }
+        var bytes = Encoded(Readings);
         var decoded = new List<PendingReading>();
 
         RollupDelta.DecodeTo(bytes, decoded);

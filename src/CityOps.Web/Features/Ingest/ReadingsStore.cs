@@ -58,33 +58,21 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         CancellationToken cancellationToken)
     {
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var encoded = count > 0 ? System.Buffers.ArrayPool<byte>.Shared.Rent(count * RollupDelta.BytesPerReading) : null;
         try
         {
             await using var batch = new NpgsqlBatch(connection, tx);
-            if (encoded is not null)
-            {
-                batch.BatchCommands.Add(DeltaCommand(items, encoded));
-            }
             if (keys.Length > 0)
             {
                 batch.BatchCommands.Add(ClaimCommand(ClaimValuesSql, keys));
             }
             // COMMIT in the same round trip; a failure of any statement before it aborts the transaction instead.
             batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            await ExecuteWithDeltaAsync(batch, items, count, cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             await tx.RollbackAsync(cancellationToken);
             return null;
-        }
-        finally
-        {
-            if (encoded is not null)
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(encoded);
-            }
         }
         return count;
     }
@@ -100,19 +88,35 @@ internal sealed class ReadingsStore(ReadingsDatabase database, ReadingsPartition
         var count = items.Where(i => i.ReplayedOutcome is null).Sum(i => i.Readings.Count);
         if (count > 0)
         {
-            var encoded = System.Buffers.ArrayPool<byte>.Shared.Rent(count * RollupDelta.BytesPerReading);
-            try
+            await using var batch = new NpgsqlBatch(connection, tx);
+            await ExecuteWithDeltaAsync(batch, items, count, cancellationToken);
+        }
+        await tx.CommitAsync(cancellationToken);
+        return count;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="batch"/> with the delta row of the items' <paramref name="count"/> readings not replayed (when
+    /// there are any) as its first statement, encoded into a pooled buffer.
+    /// </summary>
+    private async Task ExecuteWithDeltaAsync(NpgsqlBatch batch, IReadOnlyList<IngestWorkItem> items, int count, CancellationToken cancellationToken)
+    {
+        var encoded = count > 0 ? System.Buffers.ArrayPool<byte>.Shared.Rent(count * RollupDelta.BytesPerReading) : null;
+        try
+        {
+            if (encoded is not null)
             {
-                await using var batch = new NpgsqlBatch(connection, tx) { BatchCommands = { DeltaCommand(items, encoded) } };
-                await batch.ExecuteNonQueryAsync(cancellationToken);
+                batch.BatchCommands.Insert(0, DeltaCommand(items, encoded));
             }
-            finally
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            if (encoded is not null)
             {
                 System.Buffers.ArrayPool<byte>.Shared.Return(encoded);
             }
         }
-        await tx.CommitAsync(cancellationToken);
-        return count;
     }
 
     /// <summary>The readings of the items not replayed, encoded into <paramref name="buffer"/>, as the delta row's insert.</summary>

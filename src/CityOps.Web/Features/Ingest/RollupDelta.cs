@@ -47,13 +47,11 @@ internal static class RollupDelta
         for (var i = 0; i < data.Length; i += BytesPerReading)
         {
             var span = data.Slice(i, BytesPerReading);
-            var ticks = BinaryPrimitives.ReadInt64LittleEndian(span[4..]);
-            if (skipMinutes.Count > 0 && skipMinutes.Contains(ticks - ticks % TimeSpan.TicksPerMinute))
+            if (into.AddUnlessSkipped(skipMinutes, BinaryPrimitives.ReadInt32LittleEndian(span), BinaryPrimitives.ReadInt64LittleEndian(span[4..]),
+                    BinaryPrimitives.ReadDoubleLittleEndian(span[12..])))
             {
-                continue;
+                added++;
             }
-            into.Add(BinaryPrimitives.ReadInt32LittleEndian(span), ticks, BinaryPrimitives.ReadDoubleLittleEndian(span[12..]));
-            added++;
         }
         return added;
     }
@@ -119,6 +117,17 @@ internal sealed class RollupAccumulator
 
     public void Add(int sensorId, long ticks, double value) =>
         CollectionsMarshal.GetValueRefOrAddDefault(_minutes, (sensorId, ticks - ticks % TimeSpan.TicksPerMinute), out _).Add(ticks, value);
+
+    /// <summary>Adds the reading unless its minute is in <paramref name="skipMinutes"/> (minutes recomputed from the raw rows instead); true when added.</summary>
+    public bool AddUnlessSkipped(IReadOnlySet<long> skipMinutes, int sensorId, long ticks, double value)
+    {
+        if (skipMinutes.Count > 0 && skipMinutes.Contains(ticks - ticks % TimeSpan.TicksPerMinute))
+        {
+            return false;
+        }
+        Add(sensorId, ticks, value);
+        return true;
+    }
 
     /// <summary>The distinct minutes, in order.</summary>
     public DateTime[] Minutes() =>

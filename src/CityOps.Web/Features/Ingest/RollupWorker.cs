@@ -350,7 +350,7 @@ internal sealed class RollupWorker(
         }
         foreach (var r in rows)
         {
-            Accumulate(accumulator, skipMinutes, r.SensorId, r.Timestamp.Ticks, r.Value);
+            accumulator.AddUnlessSkipped(skipMinutes, r.SensorId, r.Timestamp.Ticks, r.Value);
         }
         return rows.Count;
     }
@@ -372,18 +372,10 @@ internal sealed class RollupWorker(
         await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            Accumulate(accumulator, skipMinutes, reader.GetInt32(0), reader.GetDateTime(1).Ticks, reader.GetDouble(2));
+            accumulator.AddUnlessSkipped(skipMinutes, reader.GetInt32(0), reader.GetDateTime(1).Ticks, reader.GetDouble(2));
             inserted++;
         }
         return inserted;
-    }
-
-    private static void Accumulate(RollupAccumulator accumulator, IReadOnlySet<long> skipMinutes, int sensorId, long ticks, double value)
-    {
-        if (skipMinutes.Count == 0 || !skipMinutes.Contains(ticks - ticks % TimeSpan.TicksPerMinute))
-        {
-            accumulator.Add(sensorId, ticks, value);
-        }
     }
 
     private static async Task<DateTime[]> TakeMarksAsync(NpgsqlConnection connection, NpgsqlTransaction tx, bool all, DateTime now, IngestOptions current,
